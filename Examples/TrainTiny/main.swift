@@ -1,0 +1,2 @@
+import NN
+print("train-tiny")

@@ -1,0 +1,58 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Kernels are written with `SIMD8<Float>` and `addingProduct`. On x86_64 that only
+// becomes a single vfmadd instruction when code generation targets AVX2 + FMA
+// (x86-64-v3); without it every `addingProduct` lane is a libm `fmaf` call. The
+// flag is an unsafe flag: SwiftPM accepts it for a root package and for local
+// (path) or branch dependencies, but refuses it for version-pinned dependencies.
+// A package depending on this one by version gets the portable build (no
+// `KERNELS_FMA`, plain multiply + add, about 2x slower GEMM) unless it builds with
+// `swift build -Xcc -march=x86-64-v3 -Xswiftc -DKERNELS_FMA` itself.
+// arm64 always has fused multiply-add in NEON, so no flag is needed there.
+#if arch(x86_64)
+let kernelSettings: [SwiftSetting] = [
+    .unsafeFlags(["-Xcc", "-march=x86-64-v3"]),
+    .define("KERNELS_FMA"),
+]
+#elseif arch(arm64)
+let kernelSettings: [SwiftSetting] = [.define("KERNELS_FMA")]
+#else
+let kernelSettings: [SwiftSetting] = []
+#endif
+
+let package = Package(
+    name: "LongReD",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "Kernels", targets: ["Kernels"]),
+        .library(name: "Tensors", targets: ["Tensors"]),
+        .library(name: "NN", targets: ["NN"]),
+        .library(name: "Models", targets: ["Models"]),
+        .library(name: "Recipes", targets: ["Recipes"]),
+        .executable(name: "longred", targets: ["longred"]),
+        .executable(name: "kernel-bench", targets: ["KernelBench"]),
+    ],
+    targets: [
+        .target(name: "Kernels", swiftSettings: kernelSettings),
+        .target(name: "Tensors", dependencies: ["Kernels"], swiftSettings: kernelSettings),
+        .target(name: "NN", dependencies: ["Tensors"], swiftSettings: kernelSettings),
+        .target(name: "Models", dependencies: ["NN"], swiftSettings: kernelSettings),
+        .target(name: "Recipes", dependencies: ["Models"], swiftSettings: kernelSettings),
+        .executableTarget(name: "longred", dependencies: ["Recipes"], swiftSettings: kernelSettings),
+        .executableTarget(
+            name: "KernelBench", dependencies: ["Kernels"], path: "Benchmarks/KernelBench",
+            swiftSettings: kernelSettings),
+        .executableTarget(
+            name: "TrainTiny", dependencies: ["NN"], path: "Examples/TrainTiny",
+            swiftSettings: kernelSettings),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels"], swiftSettings: kernelSettings),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors"], swiftSettings: kernelSettings),
+        .testTarget(name: "NNTests", dependencies: ["NN"], swiftSettings: kernelSettings),
+        .testTarget(
+            name: "ModelsTests", dependencies: ["Models"], resources: [.copy("Fixtures")],
+            swiftSettings: kernelSettings),
+        .testTarget(name: "RecipesTests", dependencies: ["Recipes"], swiftSettings: kernelSettings),
+    ],
+    swiftLanguageModes: [.v5]
+)
