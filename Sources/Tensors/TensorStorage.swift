@@ -1,0 +1,20 @@
+/// The heap buffer behind one or more tensors (a reshape shares it).
+///
+/// Storage is written only while a tensor is being produced, or in place by code
+/// that owns the parameter (optimizers, checkpoint loading) outside gradient recording.
+public final class TensorStorage {
+    public let pointer: UnsafeMutablePointer<Float>
+    public let count: Int
+
+    /// Allocates `count` floats, uninitialised (every op writes all of its output).
+    public init(count: Int) {
+        self.count = count
+        // Allocate at least one element so a zero-size tensor still has a valid pointer;
+        // 64-byte alignment keeps SIMD loads on one cache line.
+        pointer = UnsafeMutableRawPointer.allocate(
+            byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64
+        ).bindMemory(to: Float.self, capacity: max(count, 1))
+    }
+
+    deinit { pointer.deallocate() }
+}
