@@ -34,9 +34,12 @@ struct ReductionAndShapeTests {
         let x = Tensor([[0, 0, 0, 0], [1, 2, 3, 4]])
         expectClose(x.softmax().scalars, [0.25, 0.25, 0.25, 0.25, 0.0320586, 0.0871443, 0.2368828, 0.6439143])
         expectClose(x.logSoftmax().scalars.suffix(4).map { $0 }, [-3.4401897, -2.4401897, -1.4401897, -0.4401897])
+        // Two queries over three keys are the last two positions: query 0 sees keys 0...1.
         let masked = Tensor([[0, 1, 2], [0, 1, 2]]).causallyMasked().softmax()
-        expectClose(masked.scalars.prefix(3).map { $0 }, [1, 0, 0])
-        expectClose(masked.scalars.suffix(3).map { $0 }, [0.2689414, 0.7310586, 0])
+        expectClose(masked.scalars.prefix(3).map { $0 }, [0.2689414, 0.7310586, 0])
+        expectClose(masked.scalars.suffix(3).map { $0 }, [0.0900306, 0.2447285, 0.6652410])
+        let square = Tensor([[0, 1], [0, 1]]).causallyMasked().softmax()
+        expectClose(square.scalars, [1, 0, 0.2689414, 0.7310586])
     }
 
     @Test func shapeOpsValues() {

@@ -10,7 +10,7 @@ extension Tensor {
         precondition(
             targets.count == rows,
             "crossEntropy: \(targets.count) targets for logits of shape \(logits.shape) (\(rows) rows)")
-        let losses = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(rows, 1))
+        let losses = UnsafeMutableBufferPointer<Float>.allocate(capacity: Swift.max(rows, 1))
         let logSumExp = Tensor(uninitializedShape: [rows])
         targets.withUnsafeBufferPointer { t in
             crossEntropyForward(
@@ -24,7 +24,7 @@ extension Tensor {
         let out = Tensor(scalar: counted == 0 ? 0 : Float(total / Double(counted)))
         return out.recording([logits]) { g in
             let scale = counted == 0 ? 0 : g.item / Float(counted)
-            let rowScale = [Float](repeating: scale, count: max(rows, 1))
+            let rowScale = [Float](repeating: scale, count: Swift.max(rows, 1))
             let dlogits = Tensor(uninitializedShape: logits.shape)
             targets.withUnsafeBufferPointer { t in
                 crossEntropyBackward(
