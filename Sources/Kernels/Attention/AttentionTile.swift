@@ -1,0 +1,194 @@
+/// Small dense products and score-row helpers shared by the attention forward and backward.
+
+/// `c[i, j] (+)= Σ_p a[i, p] * b[p, j]` for `i < m`, `j < n`, `p < depth`.
+///
+/// `a[i, p]` is read at `a + i * aRowStride + p * aDepthStride` (one scalar broadcast per
+/// use, so a transposed `a` costs nothing extra); rows of `b` and `c` are contiguous with
+/// strides `ldb` and `ldc`. With `accumulate == false`, `c` is overwritten (not read).
+/// Register tiles are 4 rows x 16 columns; leftover columns use 8-wide then scalar code.
+func attentionTileProduct(
+    m: Int, n: Int, depth: Int,
+    a: UnsafePointer<Float>, aRowStride: Int, aDepthStride: Int,
+    b: UnsafePointer<Float>, ldb: Int,
+    c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+) {
+    var i = 0
+    while i + 4 <= m {
+        let a0 = a + i * aRowStride, a1 = a0 + aRowStride, a2 = a1 + aRowStride, a3 = a2 + aRowStride
+        let c0 = c + i * ldc, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc
+        var j = 0
+        while j + 16 <= n {
+            var x0 = SIMD8<Float>(), y0 = SIMD8<Float>(), x1 = SIMD8<Float>(), y1 = SIMD8<Float>()
+            var x2 = SIMD8<Float>(), y2 = SIMD8<Float>(), x3 = SIMD8<Float>(), y3 = SIMD8<Float>()
+            if accumulate {
+                x0 = load8(c0 + j); y0 = load8(c0 + j + 8); x1 = load8(c1 + j); y1 = load8(c1 + j + 8)
+                x2 = load8(c2 + j); y2 = load8(c2 + j + 8); x3 = load8(c3 + j); y3 = load8(c3 + j + 8)
+            }
+            var bp = b + j
+            var ap = 0
+            for _ in 0..<depth {
+                let bx = load8(bp), by = load8(bp + 8)
+                let s0 = SIMD8<Float>(repeating: a0[ap]), s1 = SIMD8<Float>(repeating: a1[ap])
+                x0 = fusedMultiplyAdd(x0, s0, bx); y0 = fusedMultiplyAdd(y0, s0, by)
+                x1 = fusedMultiplyAdd(x1, s1, bx); y1 = fusedMultiplyAdd(y1, s1, by)
+                let s2 = SIMD8<Float>(repeating: a2[ap]), s3 = SIMD8<Float>(repeating: a3[ap])
+                x2 = fusedMultiplyAdd(x2, s2, bx); y2 = fusedMultiplyAdd(y2, s2, by)
+                x3 = fusedMultiplyAdd(x3, s3, bx); y3 = fusedMultiplyAdd(y3, s3, by)
+                bp += ldb
+                ap += aDepthStride
+            }
+            store8(x0, c0 + j); store8(y0, c0 + j + 8); store8(x1, c1 + j); store8(y1, c1 + j + 8)
+            store8(x2, c2 + j); store8(y2, c2 + j + 8); store8(x3, c3 + j); store8(y3, c3 + j + 8)
+            j += 16
+        }
+        if j + 8 <= n {
+            var x0 = SIMD8<Float>(), x1 = SIMD8<Float>(), x2 = SIMD8<Float>(), x3 = SIMD8<Float>()
+            if accumulate { x0 = load8(c0 + j); x1 = load8(c1 + j); x2 = load8(c2 + j); x3 = load8(c3 + j) }
+            var bp = b + j
+            var ap = 0
+            for _ in 0..<depth {
+                let bx = load8(bp)
+                x0 = fusedMultiplyAdd(x0, SIMD8(repeating: a0[ap]), bx)
+                x1 = fusedMultiplyAdd(x1, SIMD8(repeating: a1[ap]), bx)
+                x2 = fusedMultiplyAdd(x2, SIMD8(repeating: a2[ap]), bx)
+                x3 = fusedMultiplyAdd(x3, SIMD8(repeating: a3[ap]), bx)
+                bp += ldb
+                ap += aDepthStride
+            }
+            store8(x0, c0 + j); store8(x1, c1 + j); store8(x2, c2 + j); store8(x3, c3 + j)
+            j += 8
+        }
+        while j < n {
+            scalarEntry(a0, aDepthStride, b + j, ldb, depth, c0 + j, accumulate)
+            scalarEntry(a1, aDepthStride, b + j, ldb, depth, c1 + j, accumulate)
+            scalarEntry(a2, aDepthStride, b + j, ldb, depth, c2 + j, accumulate)
+            scalarEntry(a3, aDepthStride, b + j, ldb, depth, c3 + j, accumulate)
+            j += 1
+        }
+        i += 4
+    }
+    while i < m {
+        let ar = a + i * aRowStride
+        let cr = c + i * ldc
+        var j = 0
+        while j + 16 <= n {
+            var x = accumulate ? load8(cr + j) : SIMD8<Float>()
+            var y = accumulate ? load8(cr + j + 8) : SIMD8<Float>()
+            var bp = b + j
+            var ap = 0
+            for _ in 0..<depth {
+                let s = SIMD8<Float>(repeating: ar[ap])
+                x = fusedMultiplyAdd(x, s, load8(bp))
+                y = fusedMultiplyAdd(y, s, load8(bp + 8))
+                bp += ldb
+                ap += aDepthStride
+            }
+            store8(x, cr + j); store8(y, cr + j + 8)
+            j += 16
+        }
+        if j + 8 <= n {
+            var x = accumulate ? load8(cr + j) : SIMD8<Float>()
+            var bp = b + j
+            var ap = 0
+            for _ in 0..<depth {
+                x = fusedMultiplyAdd(x, SIMD8(repeating: ar[ap]), load8(bp))
+                bp += ldb
+                ap += aDepthStride
+            }
+            store8(x, cr + j)
+            j += 8
+        }
+        while j < n {
+            scalarEntry(ar, aDepthStride, b + j, ldb, depth, cr + j, accumulate)
+            j += 1
+        }
+        i += 1
+    }
+}
+
+/// One entry of ``attentionTileProduct``: `c (+)= Σ_p a[p * aStride] * b[p * ldb]`.
+@inline(__always)
+private func scalarEntry(
+    _ a: UnsafePointer<Float>, _ aStride: Int, _ b: UnsafePointer<Float>, _ ldb: Int, _ depth: Int,
+    _ c: UnsafeMutablePointer<Float>, _ accumulate: Bool
+) {
+    var sum: Float = accumulate ? c.pointee : 0
+    for p in 0..<depth { sum = fusedMultiplyAdd(sum, a[p * aStride], b[p * ldb]) }
+    c.pointee = sum
+}
+
+/// Copies `rows` rows of `width` floats (source row stride `sourceStride`) transposed into
+/// `destination`, so that `destination[d * destinationStride + r] = source[r * sourceStride + d]`.
+func attentionTranspose(
+    rows: Int, width: Int, source: UnsafePointer<Float>, sourceStride: Int,
+    destination: UnsafeMutablePointer<Float>, destinationStride: Int
+) {
+    for r in 0..<rows {
+        let s = source + r * sourceStride
+        for d in 0..<width { destination[d * destinationStride + r] = s[d] }
+    }
+}
+
+/// Turns a row of raw scores for keys `firstKey ..< firstKey + count` seen by query `query`
+/// into scaled scores, with `-infinity` at every key the shape or the mask hides.
+/// `maskRow` points at the mask entry of key 0 for this query. Returns the range of
+/// columns that the causal/window rule leaves visible (the mask may hide more).
+@inline(__always)
+func attentionPrepareScores(
+    _ s: UnsafeMutablePointer<Float>, count: Int, firstKey: Int, query: Int,
+    shape: AttentionShape, maskRow: UnsafePointer<Bool>?
+) -> Range<Int> {
+    let lower = min(count, max(0, shape.firstVisibleKey(query: query) - firstKey))
+    let upper = max(lower, min(count, shape.visibleKeyEnd(query: query) - firstKey))
+    for j in 0..<lower { s[j] = -.infinity }
+    for j in upper..<count { s[j] = -.infinity }
+    let scale = shape.scale
+    var j = lower
+    let vscale = SIMD8<Float>(repeating: scale)
+    while j + 8 <= upper {
+        store8(load8(s + j) * vscale, s + j)
+        j += 8
+    }
+    while j < upper { s[j] *= scale; j += 1 }
+    if let maskRow {
+        let m = maskRow + firstKey
+        for j in lower..<upper where !m[j] { s[j] = -.infinity }
+    }
+    return lower..<upper
+}
+
+/// Replaces `s[j]` by `exp(s[j] - shift)` for `j < count` and returns the sum of the results.
+@inline(__always)
+func attentionExponentiate(_ s: UnsafeMutablePointer<Float>, count: Int, shift: Float) -> Float {
+    let vshift = SIMD8<Float>(repeating: shift)
+    var sum = SIMD8<Float>()
+    var j = 0
+    while j + 8 <= count {
+        let e = attentionExp(load8(s + j) - vshift)
+        store8(e, s + j)
+        sum += e
+        j += 8
+    }
+    if j < count {
+        var tail = SIMD8<Float>(repeating: -.infinity)
+        for t in 0..<(count - j) { tail[t] = s[j + t] - shift }
+        let e = attentionExp(tail)
+        for t in 0..<(count - j) { s[j + t] = e[t] }
+        sum += e
+    }
+    return sum.sum()
+}
+
+/// The largest of `s[range]` (`-infinity` for an empty range).
+@inline(__always)
+func attentionRowMaximum(_ s: UnsafePointer<Float>, _ range: Range<Int>) -> Float {
+    var best = SIMD8<Float>(repeating: -.infinity)
+    var j = range.lowerBound
+    while j + 8 <= range.upperBound {
+        best = pointwiseMax(best, load8(s + j))
+        j += 8
+    }
+    var result = best.max()
+    while j < range.upperBound { result = max(result, s[j]); j += 1 }
+    return result
+}
