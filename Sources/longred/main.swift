@@ -1,2 +1,5 @@
+import Foundation
 import Recipes
-print("longred")
+
+let tool = CommandLineTool(commands: [])
+exit(tool.run(Array(CommandLine.arguments.dropFirst())))
