@@ -6,9 +6,11 @@ struct Options {
     var json = false
     /// Seconds of timed runs per case (the median is taken over them).
     var minTime = 0.5
+    /// Time with the calling thread's CPU clock instead of the wall clock.
+    var cpuTime = false
 
     static let usage = """
-        Usage: kernel-bench [--filter NAME] [--threads N[,N...]] [--min-time SECONDS] [--json] [--help]
+        Usage: kernel-bench [--filter NAME] [--threads N[,N...]] [--min-time SECONDS] [--cpu-time] [--json] [--help]
 
         Runs every registered kernel benchmark: checks each kernel against its naive
         reference, then prints the median time and GFLOPS (or GB/s) per case, and the
@@ -17,6 +19,8 @@ struct Options {
           --filter NAME       only kernels whose name contains NAME
           --threads N[,N...]  set Parallel.maxThreads to N (a list runs each case at each N)
           --min-time S        seconds of timed repetitions per case (default 0.5)
+          --cpu-time          time with the calling thread's CPU clock (only meaningful with
+                              --threads 1; steadier than wall time on a busy machine)
           --json              print a JSON array, one object per case, instead of the table
           --help              show this help
 
@@ -44,6 +48,8 @@ struct Options {
                 return nil
             case "--json":
                 options.json = true
+            case "--cpu-time":
+                options.cpuTime = true
             case "--filter":
                 options.filter = try value(for: argument)
             case "--threads":

@@ -2,9 +2,19 @@ import Dispatch
 import Foundation
 import Kernels
 
+/// Which clock ``medianTime(minTime:minRuns:maxRuns:_:)`` reads for the run times.
+nonisolated(unsafe) var useThreadCPUClock = false
+
 /// Monotonic wall-clock seconds.
 func now() -> Double {
     Double(DispatchTime.now().uptimeNanoseconds) * 1e-9
+}
+
+/// Seconds of CPU time consumed by the calling thread.
+func threadCPUTime() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) * 1e-9
 }
 
 /// Median of the run times of `body`: repeats until `minTime` seconds have been spent
@@ -14,9 +24,10 @@ func medianTime(minTime: Double, minRuns: Int = 3, maxRuns: Int = 200, _ body: (
     var times: [Double] = []
     let start = now()
     while times.count < minRuns || (now() - start < minTime && times.count < maxRuns) {
-        let t0 = now()
+        let clock = useThreadCPUClock ? threadCPUTime : now
+        let t0 = clock()
         body()
-        times.append(now() - t0)
+        times.append(clock() - t0)
     }
     times.sort()
     let mid = times.count / 2

@@ -25,6 +25,7 @@ if cases.isEmpty {
     fail("no kernel matches --filter '\(options.filter ?? "")'", status: 2)
 }
 
+useThreadCPUClock = options.cpuTime
 let cores = ProcessInfo.processInfo.activeProcessorCount
 let threadCounts = options.threads.isEmpty ? [Parallel.maxThreads] : options.threads
 var peaks: [Int: Double] = [:]

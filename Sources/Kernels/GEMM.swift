@@ -7,8 +7,9 @@
 // slices (whose boundaries depend on k only) are applied in order, so results are
 // bit-identical for any thread count.
 
-/// Depth of one k slice: a 16-column B sliver is kc * 64 bytes (16 KiB in L1).
-let gemmKCMax = 256
+/// Depth of one k slice: a 16-column B sliver is kc * 64 bytes (<= 20 KiB of the 32 KiB
+/// L1). 320 rather than 256 keeps k = 288 (a common model width) in one slice.
+let gemmKCMax = 320
 /// Rows of C per chunk: the packed A block is mc * kc * 4 bytes (144 KiB in L2).
 let gemmMCMax = 144
 /// Columns of one packed B panel: kc * nc * 4 bytes (4 MiB in L3).
@@ -171,21 +172,43 @@ func gemmPacked(
                 var colGroups = 1
                 while rowBlocks * colGroups < wanted && colGroups * 4 <= panelSlivers { colGroups *= 2 }
                 let sliceBeta: Float = pc == 0 ? beta : 1
-                gemmRunChunks(rowBlocks * colGroups, parallel: parallel) { chunk in
-                    let rowRange = rows(of: chunk / colGroups)
-                    let slivers = gemmPartition(panelSlivers, parts: colGroups, index: chunk % colGroups)
-                    let j0 = slivers.lowerBound * gemmNR
-                    let j1 = min(nc, slivers.upperBound * gemmNR)
-                    let i0 = rowRange.lowerBound
-                    pool.withBuffer(count: maxBlockRows * kcStep) { packedA in
-                        let aBlock = transA ? a + pc * lda + i0 : a + i0 * lda + pc
-                        gemmPackA(
-                            transposed: transA, a: aBlock, lda: lda, mc: rowRange.count, kc: kc,
-                            into: packedA)
-                        gemmMacroKernel(
-                            mc: rowRange.count, nc: j1 - j0, kc: kc, packedA: packedA,
-                            packedB: packedB + j0 * kc, alpha: alpha, beta: sliceBeta,
-                            c: c + i0 * ldc + jc + j0, ldc: ldc)
+                if colGroups == 1 {
+                    // One chunk per row block: it packs its own A block, which stays
+                    // in the L2 of the core that uses it.
+                    gemmRunChunks(rowBlocks, parallel: parallel) { block in
+                        let rowRange = rows(of: block)
+                        pool.withBuffer(count: maxBlockRows * kcStep) { packedA in
+                            let aBlock = transA ? a + pc * lda + rowRange.lowerBound : a + rowRange.lowerBound * lda + pc
+                            gemmPackA(
+                                transposed: transA, a: aBlock, lda: lda, mc: rowRange.count, kc: kc,
+                                into: packedA)
+                            gemmMacroKernel(
+                                mc: rowRange.count, nc: nc, kc: kc, packedA: packedA, packedB: packedB,
+                                alpha: alpha, beta: sliceBeta, c: c + rowRange.lowerBound * ldc + jc, ldc: ldc)
+                        }
+                    }
+                } else {
+                    // Few rows: all of op(A)'s slice is packed once (it is small) and
+                    // shared by chunks that split the panel's columns.
+                    pool.withBuffer(count: rowBlocks * maxBlockRows * kcStep) { packedA in
+                        gemmRunChunks(rowBlocks, parallel: parallel) { block in
+                            let rowRange = rows(of: block)
+                            let aBlock = transA ? a + pc * lda + rowRange.lowerBound : a + rowRange.lowerBound * lda + pc
+                            gemmPackA(
+                                transposed: transA, a: aBlock, lda: lda, mc: rowRange.count, kc: kc,
+                                into: packedA + block * maxBlockRows * kcStep)
+                        }
+                        gemmRunChunks(rowBlocks * colGroups, parallel: parallel) { chunk in
+                            let block = chunk / colGroups
+                            let rowRange = rows(of: block)
+                            let slivers = gemmPartition(panelSlivers, parts: colGroups, index: chunk % colGroups)
+                            let j0 = slivers.lowerBound * gemmNR
+                            let j1 = min(nc, slivers.upperBound * gemmNR)
+                            gemmMacroKernel(
+                                mc: rowRange.count, nc: j1 - j0, kc: kc,
+                                packedA: packedA + block * maxBlockRows * kcStep, packedB: packedB + j0 * kc,
+                                alpha: alpha, beta: sliceBeta, c: c + rowRange.lowerBound * ldc + jc + j0, ldc: ldc)
+                        }
                     }
                 }
                 pc += kc

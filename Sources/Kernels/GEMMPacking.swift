@@ -13,29 +13,46 @@ func gemmPackA(
     transposed: Bool, a: UnsafePointer<Float>, lda: Int, mc: Int, kc: Int,
     into dst: UnsafeMutablePointer<Float>
 ) {
-    var out = dst
-    var i0 = 0
-    while i0 < mc {
-        let mr = min(gemmMR, mc - i0)
-        if transposed {
-            // Each k step reads mr consecutive floats of one stored row.
-            var src = a + i0
-            if mr == gemmMR {
-                for _ in 0..<kc {
-                    out[0] = src[0]; out[1] = src[1]; out[2] = src[2]
-                    out[3] = src[3]; out[4] = src[4]; out[5] = src[5]
-                    src += lda
-                    out += gemmMR
-                }
-            } else {
-                for _ in 0..<kc {
-                    for r in 0..<mr { out[r] = src[r] }
-                    for r in mr..<gemmMR { out[r] = 0 }
+    if transposed {
+        // Tiles of 8 stored rows (8 k steps): the rows' runs of mc floats stay in L1
+        // while each sliver receives 8 * 6 consecutive floats. Sliver-outer over all
+        // kc rows would touch kc pages when lda is large; row-outer over all slivers
+        // scatters single 24-byte stores 6*kc*4 bytes apart.
+        let fullSlivers = mc / gemmMR
+        let tail = mc - fullSlivers * gemmMR
+        var p0 = 0
+        while p0 < kc {
+            let p1 = min(kc, p0 + 8)
+            for s in 0..<fullSlivers {
+                var out = dst + s * gemmMR * kc + p0 * gemmMR
+                var src = a + p0 * lda + s * gemmMR
+                for _ in p0..<p1 {
+                    UnsafeMutableRawPointer(out).storeBytes(
+                        of: UnsafeRawPointer(src).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+                    UnsafeMutableRawPointer(out + 4).storeBytes(
+                        of: UnsafeRawPointer(src + 4).loadUnaligned(as: SIMD2<Float>.self), as: SIMD2<Float>.self)
                     src += lda
                     out += gemmMR
                 }
             }
-        } else if mr == gemmMR {
+            if tail > 0 {
+                var out = dst + fullSlivers * gemmMR * kc + p0 * gemmMR
+                for p in p0..<p1 {
+                    let q = a + p * lda + fullSlivers * gemmMR
+                    for r in 0..<tail { out[r] = q[r] }
+                    for r in tail..<gemmMR { out[r] = 0 }
+                    out += gemmMR
+                }
+            }
+            p0 = p1
+        }
+        return
+    }
+    var out = dst
+    var i0 = 0
+    while i0 < mc {
+        let mr = min(gemmMR, mc - i0)
+        if mr == gemmMR {
             // Six stored rows walked in step; each is read sequentially.
             let r0 = a + i0 * lda, r1 = r0 + lda, r2 = r1 + lda
             let r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda
@@ -62,28 +79,32 @@ func gemmPackB(
     transposed: Bool, b: UnsafePointer<Float>, ldb: Int, kc: Int, columns: Range<Int>,
     into dst: UnsafeMutablePointer<Float>
 ) {
+    if !transposed {
+        // Row-outer walk: each stored row p is read once as one contiguous run.
+        let j0 = columns.lowerBound
+        let fullSlivers = columns.count / gemmNR
+        let tail = columns.count - fullSlivers * gemmNR
+        for p in 0..<kc {
+            let src = b + p * ldb + j0
+            var out = dst + j0 * kc + p * gemmNR
+            for s in 0..<fullSlivers {
+                store8(load8(src + s * gemmNR), out)
+                store8(load8(src + s * gemmNR + 8), out + 8)
+                out += gemmNR * kc
+            }
+            if tail > 0 {
+                let q = src + fullSlivers * gemmNR
+                for j in 0..<tail { out[j] = q[j] }
+                for j in tail..<gemmNR { out[j] = 0 }
+            }
+        }
+        return
+    }
     var j0 = columns.lowerBound
     while j0 < columns.upperBound {
         let nr = min(gemmNR, columns.upperBound - j0)
         var out = dst + j0 * kc
-        if !transposed {
-            var src = b + j0
-            if nr == gemmNR {
-                for _ in 0..<kc {
-                    store8(load8(src), out)
-                    store8(load8(src + 8), out + 8)
-                    src += ldb
-                    out += gemmNR
-                }
-            } else {
-                for _ in 0..<kc {
-                    for j in 0..<nr { out[j] = src[j] }
-                    for j in nr..<gemmNR { out[j] = 0 }
-                    src += ldb
-                    out += gemmNR
-                }
-            }
-        } else if nr == gemmNR {
+        if nr == gemmNR {
             // Sixteen stored rows (columns of op(B)) read in step, each sequentially;
             // their cache lines stay in L1 across 16 consecutive k steps.
             let base = b + j0 * ldb
