@@ -1,7 +1,31 @@
+// Public fp32 GEMM entry points and the blocked, parallel driver.
+//
+// Blocking follows the BLIS loop nest: for each nc-wide column panel and kc-deep
+// slice of k, op(B) is packed once into a shared panel (L3-resident), then chunks
+// of C rows (mc at a time, packed A block in L2) run the macro-kernel over the
+// panel. Every element of C is written by exactly one chunk per k slice, and the k
+// slices (whose boundaries depend on k only) are applied in order, so results are
+// bit-identical for any thread count.
+
+/// Depth of one k slice: a 16-column B sliver is kc * 64 bytes (<= 20 KiB of the 32 KiB
+/// L1). 320 rather than 256 keeps k = 288 (a common model width) in one slice.
+let gemmKCMax = 320
+/// Rows of C per chunk: the packed A block is mc * kc * 4 bytes (144 KiB in L2).
+let gemmMCMax = 144
+/// Columns of one packed B panel: kc * nc * 4 bytes (4 MiB in L3).
+let gemmNCMax = 4080
+/// Below this many multiply-adds the direct path beats packing.
+let gemmDirectLimit = 32 * 32 * 32
+/// Roughly the flops of one parallel chunk worth a thread hand-off (~60 µs).
+let gemmChunkFlops = 1 << 22
+
 /// Single-precision matrix multiply, row-major:
 /// `C = alpha * op(A) * op(B) + beta * C` with `op(A)` of shape `m x k` and `op(B)` of
 /// shape `k x n`. `op(X)` is `X` or its transpose. With `beta == 0`, `C` is not read
 /// (it may hold NaN). `lda`, `ldb`, `ldc` are row strides of the matrices as stored.
+///
+/// Runs on up to `Parallel.maxThreads` threads; the result does not depend on the
+/// thread count.
 public func sgemm(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
     alpha: Float = 1,
@@ -10,42 +34,19 @@ public func sgemm(
     beta: Float = 0,
     c: UnsafeMutablePointer<Float>, ldc: Int
 ) {
-    if m == 0 || n == 0 { return }
-    // Interim row-streaming kernel: op(B) packed row-major, each C row accumulated
-    // as a sum of scaled B rows in SIMD8 lanes.
-    let bp = UnsafeMutablePointer<Float>.allocate(capacity: k * n)
-    defer { bp.deallocate() }
-    for p in 0..<k {
-        for j in 0..<n { bp[p * n + j] = transposeB ? b[j * ldb + p] : b[p * ldb + j] }
-    }
-    let chunks = Parallel.chunkCount(work: m * n * k, grain: 1 << 20)
-    let rowsPerChunk = (m + chunks - 1) / chunks
-    let row = UnsafeMutablePointer<Float>.allocate(capacity: n * chunks)
-    defer { row.deallocate() }
-    Parallel.forEach(chunks) { chunk in
-        let acc = row + chunk * n
-        for i in (chunk * rowsPerChunk)..<min(m, (chunk + 1) * rowsPerChunk) {
-            acc.update(repeating: 0, count: n)
-            for p in 0..<k {
-                let av = transposeA ? a[p * lda + i] : a[i * lda + p]
-                let s = SIMD8<Float>(repeating: av)
-                let brow = bp + p * n
-                var j = 0
-                while j + 8 <= n {
-                    store8(fusedMultiplyAdd(load8(acc + j), s, load8(brow + j)), acc + j)
-                    j += 8
-                }
-                while j < n { acc[j] = fusedMultiplyAdd(acc[j], av, brow[j]); j += 1 }
-            }
-            let crow = c + i * ldc
-            for j in 0..<n { crow[j] = alpha * acc[j] + (beta == 0 ? 0 : beta * crow[j]) }
-        }
-    }
+    gemmCheckArguments(
+        transA: transposeA, transB: transposeB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
+    gemm(
+        transA: transposeA, transB: transposeB, m: m, n: n, k: k, alpha: alpha,
+        a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, parallel: true)
 }
 
 /// `batch` independent ``sgemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``
 /// calls; matrix `i` starts at `a + i * strideA` (likewise `b`, `c`). A stride of 0
 /// broadcasts one matrix over the batch (never for `c`).
+///
+/// Small matrices run in parallel across the batch, large ones one after another
+/// with each product parallel; results are identical either way.
 public func sgemmBatched(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
     alpha: Float = 1,
@@ -55,10 +56,195 @@ public func sgemmBatched(
     c: UnsafeMutablePointer<Float>, ldc: Int, strideC: Int,
     batch: Int
 ) {
-    for i in 0..<batch {
-        sgemm(
-            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+    gemmCheckArguments(
+        transA: transposeA, transB: transposeB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
+    precondition(
+        batch >= 0 && strideA >= 0 && strideB >= 0,
+        "sgemmBatched: batch \(batch), strideA \(strideA), strideB \(strideB) must be >= 0")
+    precondition(
+        batch <= 1 || strideC >= m * ldc - (ldc - n),
+        "sgemmBatched: strideC \(strideC) makes the \(m)x\(n) outputs (ldc \(ldc)) overlap")
+    if batch == 0 || m == 0 || n == 0 { return }
+    let flopsEach = 2 * m * n * k
+    func one(_ i: Int, parallel: Bool) {
+        gemm(
+            transA: transposeA, transB: transposeB, m: m, n: n, k: k, alpha: alpha,
             a: a + i * strideA, lda: lda, b: b + i * strideB, ldb: ldb, beta: beta,
-            c: c + i * strideC, ldc: ldc)
+            c: c + i * strideC, ldc: ldc, parallel: parallel)
     }
+    if batch > 1 && flopsEach < 4 * gemmChunkFlops {
+        let chunks = gemmEvenChunkCount(work: flopsEach * batch, grain: gemmChunkFlops, limit: batch)
+        Parallel.forEach(chunks) { chunk in
+            for i in gemmPartition(batch, parts: chunks, index: chunk) { one(i, parallel: false) }
+        }
+    } else {
+        for i in 0..<batch { one(i, parallel: true) }
+    }
+}
+
+func gemmCheckArguments(
+    transA: Bool, transB: Bool, m: Int, n: Int, k: Int, lda: Int, ldb: Int, ldc: Int
+) {
+    precondition(m >= 0 && n >= 0 && k >= 0, "sgemm: negative shape m \(m), n \(n), k \(k)")
+    precondition(
+        lda >= max(1, transA ? m : k),
+        "sgemm: lda \(lda) too small for op(A) \(m)x\(k) (transposeA: \(transA))")
+    precondition(
+        ldb >= max(1, transB ? k : n),
+        "sgemm: ldb \(ldb) too small for op(B) \(k)x\(n) (transposeB: \(transB))")
+    precondition(ldc >= max(1, n), "sgemm: ldc \(ldc) too small for C \(m)x\(n)")
+}
+
+/// Chooses the direct or the packed path; `parallel: false` keeps everything on the
+/// calling thread (used inside parallel batches).
+func gemm(
+    transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, parallel: Bool
+) {
+    if m == 0 || n == 0 { return }
+    if k == 0 {
+        for i in 0..<m {
+            let crow = c + i * ldc
+            if beta == 0 {
+                crow.update(repeating: 0, count: n)
+            } else {
+                for j in 0..<n { crow[j] *= beta }
+            }
+        }
+        return
+    }
+    if m * n * k <= gemmDirectLimit || m == 1 {
+        gemmDirect(
+            transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        return
+    }
+    gemmPacked(
+        transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+        a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, parallel: parallel)
+}
+
+/// The packed, blocked GEMM (see the file comment for the loop nest).
+func gemmPacked(
+    transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, parallel: Bool
+) {
+    // Even splits of k and n so no slice or panel is a thin remainder.
+    let kSlices = (k + gemmKCMax - 1) / gemmKCMax
+    let kcStep = (k + kSlices - 1) / kSlices
+    let nPanels = (n + gemmNCMax - 1) / gemmNCMax
+    let ncStep = gemmRoundUp((n + nPanels - 1) / nPanels, to: gemmNR)
+    // Row blocks in whole slivers, an even count so two threads get equal shares.
+    let mSlivers = (m + gemmMR - 1) / gemmMR
+    var rowBlocks = (m + gemmMCMax - 1) / gemmMCMax
+    if rowBlocks > 1 && rowBlocks % 2 == 1 { rowBlocks += 1 }
+    rowBlocks = min(rowBlocks, mSlivers)
+    let maxBlockRows = (mSlivers + rowBlocks - 1) / rowBlocks * gemmMR
+    func rows(of block: Int) -> Range<Int> {
+        let slivers = gemmPartition(mSlivers, parts: rowBlocks, index: block)
+        return (slivers.lowerBound * gemmMR)..<min(m, slivers.upperBound * gemmMR)
+    }
+    let pool = GEMMScratchPool.shared
+
+    pool.withBuffer(count: kcStep * ncStep) { packedB in
+        var jc = 0
+        while jc < n {
+            let nc = min(ncStep, n - jc)
+            let panelSlivers = (nc + gemmNR - 1) / gemmNR
+            var pc = 0
+            while pc < k {
+                let kc = min(kcStep, k - pc)
+                let bBlock = transB ? b + jc * ldb + pc : b + pc * ldb + jc
+
+                let packChunks = parallel ? max(1, min(8, panelSlivers / 4, kc * nc / 65536)) : 1
+                gemmRunChunks(packChunks, parallel: parallel) { chunk in
+                    let slivers = gemmPartition(panelSlivers, parts: packChunks, index: chunk)
+                    gemmPackB(
+                        transposed: transB, b: bBlock, ldb: ldb, kc: kc,
+                        columns: (slivers.lowerBound * gemmNR)..<min(nc, slivers.upperBound * gemmNR),
+                        into: packedB)
+                }
+
+                // Split columns of the panel too when there are few row blocks.
+                let wanted = parallel ? min(16, max(1, 2 * m * nc * kc / gemmChunkFlops)) : 1
+                var colGroups = 1
+                while rowBlocks * colGroups < wanted && colGroups * 4 <= panelSlivers { colGroups *= 2 }
+                let sliceBeta: Float = pc == 0 ? beta : 1
+                if colGroups == 1 {
+                    // One chunk per row block: it packs its own A block, which stays
+                    // in the L2 of the core that uses it.
+                    gemmRunChunks(rowBlocks, parallel: parallel) { block in
+                        let rowRange = rows(of: block)
+                        pool.withBuffer(count: maxBlockRows * kcStep) { packedA in
+                            let aBlock = transA ? a + pc * lda + rowRange.lowerBound : a + rowRange.lowerBound * lda + pc
+                            gemmPackA(
+                                transposed: transA, a: aBlock, lda: lda, mc: rowRange.count, kc: kc,
+                                into: packedA)
+                            gemmMacroKernel(
+                                mc: rowRange.count, nc: nc, kc: kc, packedA: packedA, packedB: packedB,
+                                alpha: alpha, beta: sliceBeta, c: c + rowRange.lowerBound * ldc + jc, ldc: ldc)
+                        }
+                    }
+                } else {
+                    // Few rows: all of op(A)'s slice is packed once (it is small) and
+                    // shared by chunks that split the panel's columns.
+                    pool.withBuffer(count: rowBlocks * maxBlockRows * kcStep) { packedA in
+                        gemmRunChunks(rowBlocks, parallel: parallel) { block in
+                            let rowRange = rows(of: block)
+                            let aBlock = transA ? a + pc * lda + rowRange.lowerBound : a + rowRange.lowerBound * lda + pc
+                            gemmPackA(
+                                transposed: transA, a: aBlock, lda: lda, mc: rowRange.count, kc: kc,
+                                into: packedA + block * maxBlockRows * kcStep)
+                        }
+                        gemmRunChunks(rowBlocks * colGroups, parallel: parallel) { chunk in
+                            let block = chunk / colGroups
+                            let rowRange = rows(of: block)
+                            let slivers = gemmPartition(panelSlivers, parts: colGroups, index: chunk % colGroups)
+                            let j0 = slivers.lowerBound * gemmNR
+                            let j1 = min(nc, slivers.upperBound * gemmNR)
+                            gemmMacroKernel(
+                                mc: rowRange.count, nc: j1 - j0, kc: kc,
+                                packedA: packedA + block * maxBlockRows * kcStep, packedB: packedB + j0 * kc,
+                                alpha: alpha, beta: sliceBeta, c: c + rowRange.lowerBound * ldc + jc + j0, ldc: ldc)
+                        }
+                    }
+                }
+                pc += kc
+            }
+            jc += nc
+        }
+    }
+}
+
+/// `Parallel.forEach` when `parallel`, else a plain loop on the calling thread.
+@inline(__always)
+func gemmRunChunks(_ count: Int, parallel: Bool, _ body: (Int) -> Void) {
+    if parallel {
+        Parallel.forEach(count, body)
+    } else {
+        for i in 0..<count { body(i) }
+    }
+}
+
+/// Part `index` of `0..<total` split into `parts` nearly equal contiguous ranges.
+func gemmPartition(_ total: Int, parts: Int, index: Int) -> Range<Int> {
+    let base = total / parts
+    let extra = total % parts
+    let start = index * base + min(index, extra)
+    return start..<(start + base + (index < extra ? 1 : 0))
+}
+
+/// A chunk count from the work size alone, even when above 1 so two threads
+/// taking alternate chunks get equal shares.
+func gemmEvenChunkCount(work: Int, grain: Int, limit: Int) -> Int {
+    var chunks = max(1, min(limit, work / grain))
+    if chunks > 1 && chunks % 2 == 1 { chunks = min(limit, chunks + 1) }
+    return chunks
+}
+
+@inline(__always)
+func gemmRoundUp(_ x: Int, to multiple: Int) -> Int {
+    (x + multiple - 1) / multiple * multiple
 }

@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""Times the kernel-bench GEMM shapes with NumPy (its BLAS, OpenBLAS in the pip
+wheel) and torch.matmul at 1 and 2 threads, and optionally sets them beside a
+kernel-bench JSON run.
+
+Same protocol as kernel-bench: one warm-up call, then repeated calls for at least
+--min-time seconds (at least 3), median reported; outputs are preallocated (out=),
+like the Swift kernel writing into an existing C. Transposed operands are passed as
+transposed views, which both libraries hand to BLAS as transpose flags.
+
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \\
+        /work/venv/bin/python Benchmarks/compare_numpy_torch.py \\
+        [--threads 1,2] [--filter NAME] [--min-time 0.5] [--json OUT.json] \\
+        [--swift kernel-bench.json]
+
+Thread counts are set with threadpoolctl (NumPy's BLAS) and torch.set_num_threads.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+import numpy as np
+
+try:
+    import torch
+except ImportError:  # NumPy-only comparison still works
+    torch = None
+
+try:
+    from threadpoolctl import threadpool_info, threadpool_limits
+except ImportError:
+    threadpool_info = None
+    threadpool_limits = None
+
+TOKENS = 768
+MODELS = [
+    ("llama288", [("attn", 288, 288), ("ffn_up", 768, 288), ("ffn_down", 288, 768), ("logits", 32000, 288)]),
+    ("llama128", [("attn", 128, 128), ("ffn_up", 352, 128), ("ffn_down", 128, 352), ("logits", 65, 128)]),
+]
+
+
+def cases():
+    """(kernel, shape, transpose_a, transpose_b, batch) in kernel-bench order and naming."""
+    out = [("sgemm", [s, s, s], False, False, None) for s in (256, 512, 1024, 2048)]
+    for model, layers in MODELS:
+        for layer, n_out, n_in in layers:
+            prefix = f"sgemm.{model}.{layer}"
+            out.append((prefix + ".fwd", [TOKENS, n_out, n_in], False, True, None))
+            out.append((prefix + ".dx", [TOKENS, n_in, n_out], False, False, None))
+            out.append((prefix + ".dw", [n_out, n_in, TOKENS], True, False, None))
+    out.append(("sgemm_batched.llama288.scores", [72, 64, 64, 48], False, True, 72))
+    return out
+
+
+def median_time(fn, min_time):
+    fn()
+    times = []
+    start = time.perf_counter()
+    while len(times) < 3 or (time.perf_counter() - start < min_time and len(times) < 200):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    times.sort()
+    mid = len(times) // 2
+    return times[mid] if len(times) % 2 else (times[mid - 1] + times[mid]) / 2
+
+
+def operands(shape, ta, tb, batch, rng):
+    """A, B as stored for the transposes, and op(A), op(B) as views."""
+    if batch:
+        _, m, n, k = shape
+        a = rng.uniform(-1, 1, (batch, m, k)).astype(np.float32)
+        b = rng.uniform(-1, 1, (batch, n, k)).astype(np.float32)
+        return a, b.transpose(0, 2, 1), np.empty((batch, m, n), np.float32)
+    m, n, k = shape
+    a = rng.uniform(-1, 1, (k, m) if ta else (m, k)).astype(np.float32)
+    b = rng.uniform(-1, 1, (n, k) if tb else (k, n)).astype(np.float32)
+    return (a.T if ta else a), (b.T if tb else b), np.empty((m, n), np.float32)
+
+
+def flops(shape):
+    result = 2.0
+    for d in shape:
+        result *= d
+    return result
+
+
+def library_info():
+    lines = [f"numpy {np.__version__}"]
+    if threadpool_info is not None:
+        for pool in threadpool_info():
+            keys = ("user_api", "internal_api", "version", "architecture", "num_threads", "filepath")
+            lines.append("  " + ", ".join(f"{k}={pool.get(k)}" for k in keys))
+    else:
+        lines.append("  threadpoolctl not installed: NumPy thread count follows OPENBLAS_NUM_THREADS")
+    if torch is not None:
+        config = torch.__config__.show().splitlines()
+        keep = [l.strip(" -") for l in config if "MKL-DNN" in l or "CPU capability" in l]
+        settings = " ".join(config).replace(",", " ").split()
+        keep += [s for s in settings if s.startswith(("BLAS_INFO=", "USE_MKL=", "USE_OPENMP="))]
+        lines.append(f"torch {torch.__version__}: " + "; ".join(keep))
+    for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+        if var in os.environ:
+            lines.append(f"  note: {var}={os.environ[var]} is set")
+    return lines
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--threads", default="1,2", help="comma-separated thread counts (default 1,2)")
+    parser.add_argument("--filter", default=None, help="substring of the kernel name")
+    parser.add_argument("--min-time", type=float, default=0.5, help="seconds of timed runs per case")
+    parser.add_argument("--json", default=None, help="also write results as JSON to this file ('-' = stdout)")
+    parser.add_argument("--swift", default=None, help="kernel-bench --json output to compare against")
+    args = parser.parse_args()
+    try:
+        thread_counts = [int(t) for t in args.threads.split(",")]
+        assert all(t >= 1 for t in thread_counts)
+    except (ValueError, AssertionError):
+        parser.error(f"--threads expects positive integers like 1,2; got {args.threads!r}")
+
+    info = library_info()
+    for line in info:
+        print(line, file=sys.stderr)
+
+    swift = {}
+    if args.swift:
+        with open(args.swift) as f:
+            for row in json.load(f):
+                swift[(row["kernel"], tuple(row["shape"]), row["threads"])] = row["median_s"]
+
+    rng = np.random.default_rng(0)
+    selected = [c for c in cases() if args.filter is None or args.filter in c[0]]
+    results = []
+    header = f"{'kernel':34}{'shape':20}{'thr':>4}{'numpy':>11}{'GFLOPS':>8}{'torch':>11}{'GFLOPS':>8}"
+    if swift:
+        header += f"{'swift':>11}{'GFLOPS':>8}{'vs np':>7}{'vs torch':>9}"
+    print(header)
+    for kernel, shape, ta, tb, batch in selected:
+        a, b, c = operands(shape, ta, tb, batch, rng)
+        ta_t = tb_t = tc_t = None
+        if torch is not None:
+            ta_t, tb_t, tc_t = torch.from_numpy(np.ascontiguousarray(a.T if ta else a)), None, None
+            ta_t = ta_t.T if ta else ta_t
+            b_store = np.ascontiguousarray(np.swapaxes(b, -1, -2) if tb else b)
+            tb_t = torch.from_numpy(b_store)
+            tb_t = tb_t.transpose(-1, -2) if tb else tb_t
+            tc_t = torch.from_numpy(c.copy())
+        for threads in thread_counts:
+            if threadpool_limits is not None:
+                with threadpool_limits(limits=threads, user_api="blas"):
+                    t_np = median_time(lambda: np.matmul(a, b, out=c), args.min_time)
+            else:
+                t_np = median_time(lambda: np.matmul(a, b, out=c), args.min_time)
+            t_torch = None
+            if torch is not None:
+                torch.set_num_threads(threads)
+                t_torch = median_time(lambda: torch.matmul(ta_t, tb_t, out=tc_t), args.min_time)
+            work = flops(shape)
+            row = {
+                "kernel": kernel, "shape": shape, "threads": threads,
+                "numpy_median_s": t_np, "numpy_gflops": work / t_np * 1e-9,
+                "torch_median_s": t_torch, "torch_gflops": work / t_torch * 1e-9 if t_torch else None,
+            }
+            line = (f"{kernel:34}{'x'.join(map(str, shape)):20}{threads:>4}{t_np * 1e3:>9.3f}ms"
+                    f"{row['numpy_gflops']:>8.1f}")
+            line += f"{t_torch * 1e3:>9.3f}ms{row['torch_gflops']:>8.1f}" if t_torch else f"{'-':>11}{'-':>8}"
+            t_swift = swift.get((kernel, tuple(shape), threads))
+            if t_swift:
+                row["swift_median_s"] = t_swift
+                line += f"{t_swift * 1e3:>9.3f}ms{work / t_swift * 1e-9:>8.1f}{t_np / t_swift:>7.2f}"
+                line += f"{t_torch / t_swift:>9.2f}" if t_torch else f"{'-':>9}"
+            print(line, flush=True)
+            results.append(row)
+    if args.json:
+        payload = json.dumps({"libraries": info, "results": results}, indent=1)
+        if args.json == "-":
+            print(payload)
+        else:
+            with open(args.json, "w") as f:
+                f.write(payload + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,129 @@
+// Packing of op(A) and op(B) blocks into the sliver layouts the micro-kernel reads
+// sequentially. All four transpose combinations are resolved here, so the
+// micro-kernel never sees a stride.
+//
+// Packed A block (mc x kc): slivers of 6 rows, sliver s at offset s * 6 * kc, element
+// (p, r) of the sliver at p * 6 + r. Packed B panel (kc x nc): slivers of 16 columns,
+// sliver t at t * 16 * kc, element (p, j) at p * 16 + j. Partial slivers are padded
+// with zeros so edge tiles run the same kernel.
+
+/// Packs the `mc x kc` block of op(A) whose top-left element is at `a` (already offset
+/// to the block). op(A)(i, p) is `a[i * lda + p]`, or `a[p * lda + i]` when transposed.
+func gemmPackA(
+    transposed: Bool, a: UnsafePointer<Float>, lda: Int, mc: Int, kc: Int,
+    into dst: UnsafeMutablePointer<Float>
+) {
+    if transposed {
+        // Tiles of 8 stored rows (8 k steps): the rows' runs of mc floats stay in L1
+        // while each sliver receives 8 * 6 consecutive floats. Sliver-outer over all
+        // kc rows would touch kc pages when lda is large; row-outer over all slivers
+        // scatters single 24-byte stores 6*kc*4 bytes apart.
+        let fullSlivers = mc / gemmMR
+        let tail = mc - fullSlivers * gemmMR
+        var p0 = 0
+        while p0 < kc {
+            let p1 = min(kc, p0 + 8)
+            for s in 0..<fullSlivers {
+                var out = dst + s * gemmMR * kc + p0 * gemmMR
+                var src = a + p0 * lda + s * gemmMR
+                for _ in p0..<p1 {
+                    UnsafeMutableRawPointer(out).storeBytes(
+                        of: UnsafeRawPointer(src).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+                    UnsafeMutableRawPointer(out + 4).storeBytes(
+                        of: UnsafeRawPointer(src + 4).loadUnaligned(as: SIMD2<Float>.self), as: SIMD2<Float>.self)
+                    src += lda
+                    out += gemmMR
+                }
+            }
+            if tail > 0 {
+                var out = dst + fullSlivers * gemmMR * kc + p0 * gemmMR
+                for p in p0..<p1 {
+                    let q = a + p * lda + fullSlivers * gemmMR
+                    for r in 0..<tail { out[r] = q[r] }
+                    for r in tail..<gemmMR { out[r] = 0 }
+                    out += gemmMR
+                }
+            }
+            p0 = p1
+        }
+        return
+    }
+    var out = dst
+    var i0 = 0
+    while i0 < mc {
+        let mr = min(gemmMR, mc - i0)
+        if mr == gemmMR {
+            // Six stored rows walked in step; each is read sequentially.
+            let r0 = a + i0 * lda, r1 = r0 + lda, r2 = r1 + lda
+            let r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda
+            for p in 0..<kc {
+                out[0] = r0[p]; out[1] = r1[p]; out[2] = r2[p]
+                out[3] = r3[p]; out[4] = r4[p]; out[5] = r5[p]
+                out += gemmMR
+            }
+        } else {
+            for p in 0..<kc {
+                for r in 0..<mr { out[r] = a[(i0 + r) * lda + p] }
+                for r in mr..<gemmMR { out[r] = 0 }
+                out += gemmMR
+            }
+        }
+        i0 += gemmMR
+    }
+}
+
+/// Packs columns `j0..<j1` of the `kc x nc` block of op(B) whose top-left element is at
+/// `b` into the slivers starting at `dst + j0 * kc` (`j0` a multiple of 16).
+/// op(B)(p, j) is `b[p * ldb + j]`, or `b[j * ldb + p]` when transposed.
+func gemmPackB(
+    transposed: Bool, b: UnsafePointer<Float>, ldb: Int, kc: Int, columns: Range<Int>,
+    into dst: UnsafeMutablePointer<Float>
+) {
+    if !transposed {
+        // Row-outer walk: each stored row p is read once as one contiguous run.
+        let j0 = columns.lowerBound
+        let fullSlivers = columns.count / gemmNR
+        let tail = columns.count - fullSlivers * gemmNR
+        for p in 0..<kc {
+            let src = b + p * ldb + j0
+            var out = dst + j0 * kc + p * gemmNR
+            for s in 0..<fullSlivers {
+                store8(load8(src + s * gemmNR), out)
+                store8(load8(src + s * gemmNR + 8), out + 8)
+                out += gemmNR * kc
+            }
+            if tail > 0 {
+                let q = src + fullSlivers * gemmNR
+                for j in 0..<tail { out[j] = q[j] }
+                for j in tail..<gemmNR { out[j] = 0 }
+            }
+        }
+        return
+    }
+    var j0 = columns.lowerBound
+    while j0 < columns.upperBound {
+        let nr = min(gemmNR, columns.upperBound - j0)
+        var out = dst + j0 * kc
+        if nr == gemmNR {
+            // Sixteen stored rows (columns of op(B)) read in step, each sequentially;
+            // their cache lines stay in L1 across 16 consecutive k steps.
+            let base = b + j0 * ldb
+            for p in 0..<kc {
+                var src = base + p
+                for j in 0..<gemmNR {
+                    out[j] = src[0]
+                    src += ldb
+                }
+                out += gemmNR
+            }
+        } else {
+            let base = b + j0 * ldb
+            for p in 0..<kc {
+                for j in 0..<nr { out[j] = base[j * ldb + p] }
+                for j in nr..<gemmNR { out[j] = 0 }
+                out += gemmNR
+            }
+        }
+        j0 += gemmNR
+    }
+}

@@ -1,0 +1,188 @@
+import Testing
+@testable import Kernels
+
+/// Fixed-seed uniform values in [-1, 1).
+private func randomValues(_ count: Int, seed: UInt64) -> [Float] {
+    var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
+    return (0..<count).map { _ in
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return Float(Int64(bitPattern: state) >> 40) / Float(1 << 23)
+    }
+}
+
+/// One GEMM problem with padded leading dimensions; runs the kernel or the reference.
+private struct Problem {
+    var transposeA = false, transposeB = false
+    var m: Int, n: Int, k: Int
+    var alpha: Float = 1, beta: Float = 0
+    /// Extra stored columns beyond each matrix's width.
+    var padding = 0
+
+    var lda: Int { (transposeA ? m : k) + padding }
+    var ldb: Int { (transposeB ? k : n) + padding }
+    var ldc: Int { n + padding }
+    var a: [Float] { randomValues((transposeA ? k : m) * lda, seed: 11) }
+    var b: [Float] { randomValues((transposeB ? n : k) * ldb, seed: 22) }
+    var c0: [Float] { randomValues(m * ldc, seed: 33) }
+
+    func run(_ c: inout [Float], reference: Bool) {
+        let a = self.a, b = self.b
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                c.withUnsafeMutableBufferPointer { c in
+                    if reference {
+                        Reference.sgemm(
+                            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                            a: a.baseAddress!, lda: lda, b: b.baseAddress!, ldb: ldb, beta: beta,
+                            c: c.baseAddress!, ldc: ldc)
+                    } else {
+                        sgemm(
+                            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                            a: a.baseAddress!, lda: lda, b: b.baseAddress!, ldb: ldb, beta: beta,
+                            c: c.baseAddress!, ldc: ldc)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Largest |kernel - reference| divided by sqrt(k), the typical size of a sum of k
+    /// products of values in [-1, 1). Infinity if a padding column of C was touched.
+    func maxError() -> Float {
+        var expected = c0, actual = c0
+        run(&expected, reference: true)
+        run(&actual, reference: false)
+        var worst: Float = 0
+        for i in 0..<m {
+            for j in 0..<ldc {
+                let index = i * ldc + j
+                if j >= n {
+                    if actual[index] != c0[index] { return .infinity }
+                    continue
+                }
+                let error = abs(actual[index] - expected[index])
+                worst = max(worst, error.isNaN ? .infinity : error)
+            }
+        }
+        return worst / Float(k).squareRoot()
+    }
+}
+
+@Suite struct GEMMTests {
+    @Test(arguments: [(false, false), (false, true), (true, false), (true, true)])
+    func transposeCombinations(transposeA: Bool, transposeB: Bool) {
+        for (m, n, k) in [(1, 1, 1), (7, 17, 33), (33, 7, 17), (65, 33, 70), (130, 150, 300), (6, 16, 256)] {
+            let problem = Problem(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k)
+            #expect(problem.maxError() < 1e-5, "m \(m) n \(n) k \(k) tA \(transposeA) tB \(transposeB)")
+        }
+    }
+
+    @Test func oddSizes() {
+        for size in [1, 2, 7, 17, 33, 65] {
+            for (m, n, k) in [(size, size, size), (size, 65, 17), (65, size, 33), (17, 33, size)] {
+                let problem = Problem(m: m, n: n, k: k)
+                #expect(problem.maxError() < 1e-5, "m \(m) n \(n) k \(k)")
+            }
+        }
+    }
+
+    @Test func alphaAndBetaAccumulate() {
+        for (alpha, beta) in [(Float(1), Float(1)), (0.5, -2), (-1.5, 0.25), (2, 0)] {
+            for (m, n, k) in [(5, 9, 4), (70, 40, 520), (13, 100, 64)] {
+                let problem = Problem(transposeB: true, m: m, n: n, k: k, alpha: alpha, beta: beta)
+                #expect(problem.maxError() < 1e-5, "alpha \(alpha) beta \(beta) m \(m) n \(n) k \(k)")
+            }
+        }
+    }
+
+    @Test func betaZeroDoesNotReadC() {
+        for (m, n, k) in [(3, 4, 5), (40, 50, 60)] {
+            let problem = Problem(m: m, n: n, k: k)
+            var c = [Float](repeating: .nan, count: m * n)
+            problem.run(&c, reference: false)
+            var expected = [Float](repeating: 0, count: m * n)
+            problem.run(&expected, reference: true)
+            let worst = zip(c, expected).map { abs($0 - $1) }.max()!
+            #expect(worst < 1e-4, "m \(m) n \(n) k \(k)")
+        }
+    }
+
+    @Test func leadingDimensionsLargerThanWidth() {
+        for (tA, tB) in [(false, false), (true, true), (false, true), (true, false)] {
+            for (m, n, k) in [(9, 10, 11), (50, 37, 45)] {
+                let problem = Problem(transposeA: tA, transposeB: tB, m: m, n: n, k: k, beta: 0.5, padding: 5)
+                #expect(problem.maxError() < 1e-5, "m \(m) n \(n) k \(k) tA \(tA) tB \(tB)")
+            }
+        }
+    }
+
+    @Test func zeroDepthScalesC() {
+        var c: [Float] = [1, 2, 3, 4, 5, 6]
+        let empty: [Float] = [0]
+        empty.withUnsafeBufferPointer { e in
+            sgemm(
+                transposeA: false, transposeB: false, m: 2, n: 3, k: 0, alpha: 1,
+                a: e.baseAddress!, lda: 1, b: e.baseAddress!, ldb: 3, beta: 2, c: &c, ldc: 3)
+        }
+        #expect(c == [2, 4, 6, 8, 10, 12])
+    }
+
+    @Test func batchedWithBroadcastOperand() {
+        for (m, n, k, batch) in [(19, 23, 29, 5), (40, 50, 60, 3)] {
+            for (tA, tB) in [(false, false), (true, true)] {
+                // A is broadcast (stride 0); each batch entry has its own B and C.
+                let a = randomValues(m * k, seed: 1)
+                let b = randomValues(batch * k * n, seed: 2)
+                var c = randomValues(batch * m * n, seed: 3)
+                var expected = c
+                let lda = tA ? m : k, ldb = tB ? k : n
+                sgemmBatched(
+                    transposeA: tA, transposeB: tB, m: m, n: n, k: k, alpha: 0.5, a: a, lda: lda, strideA: 0,
+                    b: b, ldb: ldb, strideB: k * n, beta: 1, c: &c, ldc: n, strideC: m * n, batch: batch)
+                b.withUnsafeBufferPointer { b in
+                    expected.withUnsafeMutableBufferPointer { e in
+                        for i in 0..<batch {
+                            Reference.sgemm(
+                                transposeA: tA, transposeB: tB, m: m, n: n, k: k, alpha: 0.5, a: a, lda: lda,
+                                b: b.baseAddress! + i * k * n, ldb: ldb, beta: 1,
+                                c: e.baseAddress! + i * m * n, ldc: n)
+                        }
+                    }
+                }
+                let worst = zip(c, expected).map { abs($0 - $1) }.max()!
+                #expect(worst < 1e-4, "m \(m) n \(n) k \(k) tA \(tA) tB \(tB)")
+            }
+        }
+    }
+
+    /// Results must not depend on the thread count; sizes cover the packed path with
+    /// several row blocks, column groups and k slices, and a parallel batch.
+    @Test func identicalBitsForOneAndTwoThreads() {
+        let saved = Parallel.maxThreads
+        defer { Parallel.maxThreads = saved }
+        for (m, n, k, tA, tB) in [
+            (300, 100, 600, false, true), (40, 400, 300, true, false), (150, 150, 150, false, false),
+        ] {
+            let problem = Problem(transposeA: tA, transposeB: tB, m: m, n: n, k: k, beta: 1)
+            Parallel.maxThreads = 1
+            var one = problem.c0
+            problem.run(&one, reference: false)
+            Parallel.maxThreads = 2
+            var two = problem.c0
+            problem.run(&two, reference: false)
+            #expect(one.map(\.bitPattern) == two.map(\.bitPattern), "m \(m) n \(n) k \(k)")
+        }
+        let (m, n, k, batch) = (30, 30, 30, 16)
+        let a = randomValues(batch * m * k, seed: 5), b = randomValues(batch * k * n, seed: 6)
+        var results: [[Float]] = []
+        for threads in [1, 2] {
+            Parallel.maxThreads = threads
+            var c = [Float](repeating: 0, count: batch * m * n)
+            sgemmBatched(
+                transposeA: false, transposeB: false, m: m, n: n, k: k, a: a, lda: k, strideA: m * k,
+                b: b, ldb: n, strideB: k * n, c: &c, ldc: n, strideC: m * n, batch: batch)
+            results.append(c)
+        }
+        #expect(results[0].map(\.bitPattern) == results[1].map(\.bitPattern))
+    }
+}
