@@ -127,6 +127,12 @@ private struct BackwardScratch {
     /// Key and value tiles transposed, `headDim x keyBlock` each.
     let keysTransposed: UnsafeMutablePointer<Float>
     let valuesTransposed: UnsafeMutablePointer<Float>
+    /// Key and value tiles packed, `keyBlock x headDim` each.
+    let keys: UnsafeMutablePointer<Float>
+    let values: UnsafeMutablePointer<Float>
+    /// Query and output-gradient tiles packed, `queryBlock x headDim` each.
+    let queries: UnsafeMutablePointer<Float>
+    let outGrads: UnsafeMutablePointer<Float>
     /// Probabilities `P` and then `dS`, `queryBlock x keyBlock` each.
     let probabilities: UnsafeMutablePointer<Float>
     let scoreGradients: UnsafeMutablePointer<Float>
@@ -138,6 +144,10 @@ private struct BackwardScratch {
         let d = shape.headDim, br = tiling.queryBlock, bc = tiling.keyBlock
         keysTransposed = .allocate(capacity: d * bc)
         valuesTransposed = .allocate(capacity: d * bc)
+        keys = .allocate(capacity: bc * d)
+        values = .allocate(capacity: bc * d)
+        queries = .allocate(capacity: br * d)
+        outGrads = .allocate(capacity: br * d)
         probabilities = .allocate(capacity: br * bc)
         scoreGradients = .allocate(capacity: br * bc)
         keyGradients = .allocate(capacity: bc * d)
@@ -146,6 +156,7 @@ private struct BackwardScratch {
 
     func deallocate() {
         keysTransposed.deallocate(); valuesTransposed.deallocate()
+        keys.deallocate(); values.deallocate(); queries.deallocate(); outGrads.deallocate()
         probabilities.deallocate(); scoreGradients.deallocate()
         keyGradients.deallocate(); valueGradients.deallocate()
     }
@@ -173,13 +184,18 @@ private func backwardKeyTiles(
     while firstKey < tk {
         defer { firstKey += splits * bc }
         let cols = min(bc, tk - firstKey)
-        let keys = k + kvOffset + firstKey * keyStride
-        let values = v + kvOffset + firstKey * keyStride
+        let keys = scratch.keys
+        attentionGather(
+            rows: cols, width: d, source: k + kvOffset + firstKey * keyStride, sourceStride: keyStride,
+            destination: keys)
         attentionTranspose(
-            rows: cols, width: d, source: keys, sourceStride: keyStride,
+            rows: cols, width: d, source: keys, sourceStride: d,
             destination: scratch.keysTransposed, destinationStride: bc)
+        attentionGather(
+            rows: cols, width: d, source: v + kvOffset + firstKey * keyStride, sourceStride: keyStride,
+            destination: scratch.values)
         attentionTranspose(
-            rows: cols, width: d, source: values, sourceStride: keyStride,
+            rows: cols, width: d, source: scratch.values, sourceStride: d,
             destination: scratch.valuesTransposed, destinationStride: bc)
         dkTile.update(repeating: 0, count: cols * d)
         dvTile.update(repeating: 0, count: cols * d)
@@ -196,11 +212,17 @@ private func backwardKeyTiles(
                     || shape.visibleKeyEnd(query: firstQuery + rows - 1) <= firstKey
                 { continue }
                 let rowOffset = ((batch * tq + firstQuery) * shape.heads + head) * d
-                let queries = q + rowOffset, outGrad = dOut + rowOffset
+                let queries = scratch.queries, outGrad = scratch.outGrads
+                attentionGather(
+                    rows: rows, width: d, source: q + rowOffset, sourceStride: queryStride,
+                    destination: queries)
+                attentionGather(
+                    rows: rows, width: d, source: dOut + rowOffset, sourceStride: queryStride,
+                    destination: outGrad)
 
                 // P = exp(scale * q kᵀ - logSumExp), zero where hidden.
                 attentionTileProduct(
-                    m: rows, n: cols, depth: d, a: queries, aRowStride: queryStride, aDepthStride: 1,
+                    m: rows, n: cols, depth: d, a: queries, aRowStride: d, aDepthStride: 1,
                     b: scratch.keysTransposed, ldb: bc, c: p, ldc: bc, accumulate: false)
                 for i in 0..<rows {
                     let row = p + i * bc
@@ -217,10 +239,10 @@ private func backwardKeyTiles(
                 // dv += Pᵀ dOut
                 attentionTileProduct(
                     m: cols, n: d, depth: rows, a: p, aRowStride: 1, aDepthStride: bc,
-                    b: outGrad, ldb: queryStride, c: dvTile, ldc: d, accumulate: true)
+                    b: outGrad, ldb: d, c: dvTile, ldc: d, accumulate: true)
                 // dP = dOut vᵀ, then dS = scale * P ⊙ (dP - D)
                 attentionTileProduct(
-                    m: rows, n: cols, depth: d, a: outGrad, aRowStride: queryStride, aDepthStride: 1,
+                    m: rows, n: cols, depth: d, a: outGrad, aRowStride: d, aDepthStride: 1,
                     b: scratch.valuesTransposed, ldb: bc, c: ds, ldc: bc, accumulate: false)
                 for i in 0..<rows {
                     let prow = p + i * bc, drow = ds + i * bc
@@ -235,11 +257,11 @@ private func backwardKeyTiles(
                 // dk += dSᵀ q
                 attentionTileProduct(
                     m: cols, n: d, depth: rows, a: ds, aRowStride: 1, aDepthStride: bc,
-                    b: queries, ldb: queryStride, c: dkTile, ldc: d, accumulate: true)
+                    b: queries, ldb: d, c: dkTile, ldc: d, accumulate: true)
                 // dq += dS k
                 attentionTileProduct(
                     m: rows, n: d, depth: cols, a: ds, aRowStride: bc, aDepthStride: 1,
-                    b: keys, ldb: keyStride, c: dq + rowOffset, ldc: queryStride, accumulate: true)
+                    b: keys, ldb: d, c: dq + rowOffset, ldc: queryStride, accumulate: true)
             }
         }
 
