@@ -225,16 +225,10 @@ private func backwardKeyTiles(
                     m: rows, n: cols, depth: d, a: queries, aRowStride: d, aDepthStride: 1,
                     b: scratch.keysTransposed, ldb: bc, c: p, ldc: bc, accumulate: false)
                 for i in 0..<rows {
-                    let row = p + i * bc
                     let query = firstQuery + i
-                    if lse[query] == -.infinity {
-                        row.update(repeating: 0, count: cols)
-                        continue
-                    }
-                    _ = attentionPrepareScores(
-                        row, count: cols, firstKey: firstKey, query: query, shape: shape,
-                        maskRow: mask.map { $0 + query * tk })
-                    _ = attentionExponentiate(row, count: cols, shift: lse[query])
+                    recomputeProbabilities(
+                        p + i * bc, count: cols, firstKey: firstKey, query: query,
+                        logSumExp: lse[query], shape: shape, maskRow: mask.map { $0 + query * tk })
                 }
                 // dv += Pᵀ dOut
                 attentionTileProduct(
@@ -270,5 +264,40 @@ private func backwardKeyTiles(
             (dk + offset).update(from: dkTile + j * d, count: d)
             (dv + offset).update(from: dvTile + j * d, count: d)
         }
+    }
+}
+
+/// Turns a row of raw scores `q_i·k_j` for keys `firstKey ..< firstKey + count` into the
+/// forward pass's probabilities `exp(scale * q_i·k_j - logSumExp)`, 0 at every key the shape
+/// or the mask hides and for queries that see no key. `maskRow` points at the mask entry
+/// of key 0 for this query.
+@inline(__always)
+private func recomputeProbabilities(
+    _ s: UnsafeMutablePointer<Float>, count: Int, firstKey: Int, query: Int, logSumExp: Float,
+    shape: AttentionShape, maskRow: UnsafePointer<Bool>?
+) {
+    if logSumExp == -.infinity {
+        s.update(repeating: 0, count: count)
+        return
+    }
+    let lower = min(count, max(0, shape.firstVisibleKey(query: query) - firstKey))
+    let upper = max(lower, min(count, shape.visibleKeyEnd(query: query) - firstKey))
+    for j in 0..<lower { s[j] = 0 }
+    for j in upper..<count { s[j] = 0 }
+    let scale = SIMD8<Float>(repeating: shape.scale), shift = SIMD8<Float>(repeating: -logSumExp)
+    var j = lower
+    while j + 8 <= upper {
+        store8(attentionExp(fusedMultiplyAdd(shift, load8(s + j), scale)), s + j)
+        j += 8
+    }
+    if j < upper {
+        var tail = SIMD8<Float>(repeating: -.infinity)
+        for t in 0..<(upper - j) { tail[t] = fusedMultiplyAdd(-logSumExp, s[j + t], shape.scale) }
+        let e = attentionExp(tail)
+        for t in 0..<(upper - j) { s[j + t] = e[t] }
+    }
+    if let maskRow {
+        let m = maskRow + firstKey
+        for j in lower..<upper where !m[j] { s[j] = 0 }
     }
 }
