@@ -176,6 +176,9 @@ private func expectMatchesReference(_ p: Problem, tolerance: Float = 2e-5, sourc
             Problem(AttentionShape(heads: 2, queryLength: 8, keyLength: 31, headDim: 8, queryOffset: 10)))
         expectMatchesReference(
             Problem(AttentionShape(heads: 2, queryLength: 12, keyLength: 20, headDim: 8, queryOffset: -4)))
+        // Empty query or key sets: zero gradients, and outputs 0 with logSumExp -infinity.
+        expectMatchesReference(Problem(AttentionShape(heads: 2, queryLength: 0, keyLength: 9, headDim: 8)))
+        expectMatchesReference(Problem(AttentionShape(heads: 2, queryLength: 3, keyLength: 0, headDim: 8)))
     }
 
     @Test func headDimensionNotMultipleOfEight() {

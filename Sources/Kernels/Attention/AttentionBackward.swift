@@ -127,6 +127,12 @@ private struct BackwardScratch {
     /// Key and value tiles transposed, `headDim x keyBlock` each.
     let keysTransposed: UnsafeMutablePointer<Float>
     let valuesTransposed: UnsafeMutablePointer<Float>
+    /// Key and value tiles packed, `keyBlock x headDim` each.
+    let keys: UnsafeMutablePointer<Float>
+    let values: UnsafeMutablePointer<Float>
+    /// Query and output-gradient tiles packed, `queryBlock x headDim` each.
+    let queries: UnsafeMutablePointer<Float>
+    let outGrads: UnsafeMutablePointer<Float>
     /// Probabilities `P` and then `dS`, `queryBlock x keyBlock` each.
     let probabilities: UnsafeMutablePointer<Float>
     let scoreGradients: UnsafeMutablePointer<Float>
@@ -138,6 +144,10 @@ private struct BackwardScratch {
         let d = shape.headDim, br = tiling.queryBlock, bc = tiling.keyBlock
         keysTransposed = .allocate(capacity: d * bc)
         valuesTransposed = .allocate(capacity: d * bc)
+        keys = .allocate(capacity: bc * d)
+        values = .allocate(capacity: bc * d)
+        queries = .allocate(capacity: br * d)
+        outGrads = .allocate(capacity: br * d)
         probabilities = .allocate(capacity: br * bc)
         scoreGradients = .allocate(capacity: br * bc)
         keyGradients = .allocate(capacity: bc * d)
@@ -146,6 +156,7 @@ private struct BackwardScratch {
 
     func deallocate() {
         keysTransposed.deallocate(); valuesTransposed.deallocate()
+        keys.deallocate(); values.deallocate(); queries.deallocate(); outGrads.deallocate()
         probabilities.deallocate(); scoreGradients.deallocate()
         keyGradients.deallocate(); valueGradients.deallocate()
     }
@@ -173,13 +184,18 @@ private func backwardKeyTiles(
     while firstKey < tk {
         defer { firstKey += splits * bc }
         let cols = min(bc, tk - firstKey)
-        let keys = k + kvOffset + firstKey * keyStride
-        let values = v + kvOffset + firstKey * keyStride
+        let keys = scratch.keys
+        attentionGather(
+            rows: cols, width: d, source: k + kvOffset + firstKey * keyStride, sourceStride: keyStride,
+            destination: keys)
         attentionTranspose(
-            rows: cols, width: d, source: keys, sourceStride: keyStride,
+            rows: cols, width: d, source: keys, sourceStride: d,
             destination: scratch.keysTransposed, destinationStride: bc)
+        attentionGather(
+            rows: cols, width: d, source: v + kvOffset + firstKey * keyStride, sourceStride: keyStride,
+            destination: scratch.values)
         attentionTranspose(
-            rows: cols, width: d, source: values, sourceStride: keyStride,
+            rows: cols, width: d, source: scratch.values, sourceStride: d,
             destination: scratch.valuesTransposed, destinationStride: bc)
         dkTile.update(repeating: 0, count: cols * d)
         dvTile.update(repeating: 0, count: cols * d)
@@ -196,31 +212,31 @@ private func backwardKeyTiles(
                     || shape.visibleKeyEnd(query: firstQuery + rows - 1) <= firstKey
                 { continue }
                 let rowOffset = ((batch * tq + firstQuery) * shape.heads + head) * d
-                let queries = q + rowOffset, outGrad = dOut + rowOffset
+                let queries = scratch.queries, outGrad = scratch.outGrads
+                attentionGather(
+                    rows: rows, width: d, source: q + rowOffset, sourceStride: queryStride,
+                    destination: queries)
+                attentionGather(
+                    rows: rows, width: d, source: dOut + rowOffset, sourceStride: queryStride,
+                    destination: outGrad)
 
                 // P = exp(scale * q kᵀ - logSumExp), zero where hidden.
                 attentionTileProduct(
-                    m: rows, n: cols, depth: d, a: queries, aRowStride: queryStride, aDepthStride: 1,
+                    m: rows, n: cols, depth: d, a: queries, aRowStride: d, aDepthStride: 1,
                     b: scratch.keysTransposed, ldb: bc, c: p, ldc: bc, accumulate: false)
                 for i in 0..<rows {
-                    let row = p + i * bc
                     let query = firstQuery + i
-                    if lse[query] == -.infinity {
-                        row.update(repeating: 0, count: cols)
-                        continue
-                    }
-                    _ = attentionPrepareScores(
-                        row, count: cols, firstKey: firstKey, query: query, shape: shape,
-                        maskRow: mask.map { $0 + query * tk })
-                    _ = attentionExponentiate(row, count: cols, shift: lse[query])
+                    recomputeProbabilities(
+                        p + i * bc, count: cols, firstKey: firstKey, query: query,
+                        logSumExp: lse[query], shape: shape, maskRow: mask.map { $0 + query * tk })
                 }
                 // dv += Pᵀ dOut
                 attentionTileProduct(
                     m: cols, n: d, depth: rows, a: p, aRowStride: 1, aDepthStride: bc,
-                    b: outGrad, ldb: queryStride, c: dvTile, ldc: d, accumulate: true)
+                    b: outGrad, ldb: d, c: dvTile, ldc: d, accumulate: true)
                 // dP = dOut vᵀ, then dS = scale * P ⊙ (dP - D)
                 attentionTileProduct(
-                    m: rows, n: cols, depth: d, a: outGrad, aRowStride: queryStride, aDepthStride: 1,
+                    m: rows, n: cols, depth: d, a: outGrad, aRowStride: d, aDepthStride: 1,
                     b: scratch.valuesTransposed, ldb: bc, c: ds, ldc: bc, accumulate: false)
                 for i in 0..<rows {
                     let prow = p + i * bc, drow = ds + i * bc
@@ -235,11 +251,11 @@ private func backwardKeyTiles(
                 // dk += dSᵀ q
                 attentionTileProduct(
                     m: cols, n: d, depth: rows, a: ds, aRowStride: 1, aDepthStride: bc,
-                    b: queries, ldb: queryStride, c: dkTile, ldc: d, accumulate: true)
+                    b: queries, ldb: d, c: dkTile, ldc: d, accumulate: true)
                 // dq += dS k
                 attentionTileProduct(
                     m: rows, n: d, depth: cols, a: ds, aRowStride: bc, aDepthStride: 1,
-                    b: keys, ldb: keyStride, c: dq + rowOffset, ldc: queryStride, accumulate: true)
+                    b: keys, ldb: d, c: dq + rowOffset, ldc: queryStride, accumulate: true)
             }
         }
 
@@ -248,5 +264,40 @@ private func backwardKeyTiles(
             (dk + offset).update(from: dkTile + j * d, count: d)
             (dv + offset).update(from: dvTile + j * d, count: d)
         }
+    }
+}
+
+/// Turns a row of raw scores `q_i·k_j` for keys `firstKey ..< firstKey + count` into the
+/// forward pass's probabilities `exp(scale * q_i·k_j - logSumExp)`, 0 at every key the shape
+/// or the mask hides and for queries that see no key. `maskRow` points at the mask entry
+/// of key 0 for this query.
+@inline(__always)
+private func recomputeProbabilities(
+    _ s: UnsafeMutablePointer<Float>, count: Int, firstKey: Int, query: Int, logSumExp: Float,
+    shape: AttentionShape, maskRow: UnsafePointer<Bool>?
+) {
+    if logSumExp == -.infinity {
+        s.update(repeating: 0, count: count)
+        return
+    }
+    let lower = min(count, max(0, shape.firstVisibleKey(query: query) - firstKey))
+    let upper = max(lower, min(count, shape.visibleKeyEnd(query: query) - firstKey))
+    for j in 0..<lower { s[j] = 0 }
+    for j in upper..<count { s[j] = 0 }
+    let scale = SIMD8<Float>(repeating: shape.scale), shift = SIMD8<Float>(repeating: -logSumExp)
+    var j = lower
+    while j + 8 <= upper {
+        store8(attentionExp(fusedMultiplyAdd(shift, load8(s + j), scale)), s + j)
+        j += 8
+    }
+    if j < upper {
+        var tail = SIMD8<Float>(repeating: -.infinity)
+        for t in 0..<(upper - j) { tail[t] = fusedMultiplyAdd(-logSumExp, s[j + t], shape.scale) }
+        let e = attentionExp(tail)
+        for t in 0..<(upper - j) { s[j + t] = e[t] }
+    }
+    if let maskRow {
+        let m = maskRow + firstKey
+        for j in lower..<upper where !m[j] { s[j] = 0 }
     }
 }

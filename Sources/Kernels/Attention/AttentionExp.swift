@@ -7,8 +7,11 @@
 /// (the kernels never pass it unless their inputs hold NaN).
 @inline(__always)
 func attentionExp(_ x: SIMD8<Float>) -> SIMD8<Float> {
-    let clamped = x.clamped(
-        lowerBound: SIMD8(repeating: -104), upperBound: SIMD8(repeating: 88.8))
+    // `clamped(lowerBound:upperBound:)` and `pointwiseMin/Max` are not inlined by the
+    // compiler (a call per use), so clamp by hand.
+    let low = SIMD8<Float>(repeating: -104), high = SIMD8<Float>(repeating: 88.8)
+    let raised = x.replacing(with: low, where: x .< low)
+    let clamped = raised.replacing(with: high, where: raised .> high)
     // Adding 1.5 * 2^23 rounds x * log2(e) to the nearest integer and leaves that integer
     // in the low mantissa bits, so no float-to-int conversion is needed.
     let magic = SIMD8<Float>(repeating: 12_582_912)
@@ -30,4 +33,10 @@ func attentionExp(_ x: SIMD8<Float>) -> SIMD8<Float> {
     let scaleA = unsafeBitCast((half &+ 127) &<< 23, to: SIMD8<Float>.self)
     let scaleB = unsafeBitCast((rest &+ 127) &<< 23, to: SIMD8<Float>.self)
     return er * scaleA * scaleB
+}
+
+/// Lane-wise maximum, inlined (unlike `pointwiseMax`).
+@inline(__always)
+func attentionMax(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+    a.replacing(with: b, where: a .< b)
 }

@@ -58,34 +58,50 @@ func attentionForward(
     }
 }
 
-/// Per-work-item buffers of the forward pass, allocated once per tile of queries.
+/// Per-work-item buffers of the forward pass, allocated once per tile of queries. Query
+/// columns are padded to a multiple of 8 (`paddedRows`) so that every softmax step is a
+/// whole SIMD8 operation across queries.
 private struct ForwardScratch {
+    let paddedRows: Int
     /// Unnormalised output accumulator, `queryBlock x headDim`.
     let output: UnsafeMutablePointer<Float>
-    /// The key tile transposed, `headDim x keyBlock`.
-    let keysTransposed: UnsafeMutablePointer<Float>
-    /// Scores, then probabilities, `queryBlock x keyBlock`.
+    /// The query tile transposed and multiplied by `scale`, `headDim x paddedRows`.
+    let queriesTransposed: UnsafeMutablePointer<Float>
+    /// The current key and value tiles, packed: `keyBlock x headDim` each.
+    let keys: UnsafeMutablePointer<Float>
+    let values: UnsafeMutablePointer<Float>
+    /// Scores, then probabilities, transposed: `keyBlock x paddedRows`.
     let scores: UnsafeMutablePointer<Float>
-    /// Running maximum and running sum per query row.
+    /// Running maximum, running sum and the latest rescaling factor per query.
     let rowMax: UnsafeMutablePointer<Float>
     let rowSum: UnsafeMutablePointer<Float>
+    let correction: UnsafeMutablePointer<Float>
 
     init(shape: AttentionShape, tiling: AttentionTiling) {
         let d = shape.headDim, br = tiling.queryBlock, bc = tiling.keyBlock
+        paddedRows = (br + 7) / 8 * 8
         output = .allocate(capacity: br * d)
-        keysTransposed = .allocate(capacity: d * bc)
-        scores = .allocate(capacity: br * bc)
-        rowMax = .allocate(capacity: br)
-        rowSum = .allocate(capacity: br)
+        queriesTransposed = .allocate(capacity: d * paddedRows)
+        keys = .allocate(capacity: bc * d)
+        values = .allocate(capacity: bc * d)
+        scores = .allocate(capacity: bc * paddedRows)
+        rowMax = .allocate(capacity: paddedRows)
+        rowSum = .allocate(capacity: paddedRows)
+        correction = .allocate(capacity: paddedRows)
     }
 
     func deallocate() {
-        output.deallocate(); keysTransposed.deallocate(); scores.deallocate()
-        rowMax.deallocate(); rowSum.deallocate()
+        output.deallocate(); queriesTransposed.deallocate(); scores.deallocate()
+        keys.deallocate(); values.deallocate()
+        rowMax.deallocate(); rowSum.deallocate(); correction.deallocate()
     }
 }
 
 /// Attention output of one tile of queries of one head; `mask` is already offset to the batch entry.
+///
+/// Scores are kept transposed (keys x queries), so the online softmax runs down the columns
+/// with eight queries per SIMD lane group and needs no horizontal reductions; the query
+/// tile is transposed once and reused against every key tile.
 private func forwardQueryTile(
     q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
     out: UnsafeMutablePointer<Float>, logSumExp: UnsafeMutablePointer<Float>,
@@ -93,56 +109,74 @@ private func forwardQueryTile(
     batch: Int, head: Int, queryBlock: Int, scratch: ForwardScratch
 ) {
     let d = shape.headDim, tq = shape.queryLength, tk = shape.keyLength
-    let bc = tiling.keyBlock
+    let bc = tiling.keyBlock, ld = scratch.paddedRows
     let firstQuery = queryBlock * tiling.queryBlock
     let rows = min(tiling.queryBlock, tq - firstQuery)
+    let lanes = (rows + 7) / 8 * 8
     let queryStride = shape.heads * d, keyStride = shape.kvHeads * d
     let kvHead = head / shape.groupSize
     let queries = q + ((batch * tq + firstQuery) * shape.heads + head) * d
     let keys = k + (batch * tk * shape.kvHeads + kvHead) * d
     let values = v + (batch * tk * shape.kvHeads + kvHead) * d
-    let o = scratch.output, s = scratch.scores, rowMax = scratch.rowMax, rowSum = scratch.rowSum
+    let o = scratch.output, s = scratch.scores, qt = scratch.queriesTransposed
+    let rowMax = scratch.rowMax, rowSum = scratch.rowSum, correction = scratch.correction
 
     o.update(repeating: 0, count: rows * d)
-    rowMax.update(repeating: -.infinity, count: rows)
-    rowSum.update(repeating: 0, count: rows)
+    rowMax.update(repeating: -.infinity, count: lanes)
+    rowSum.update(repeating: 0, count: lanes)
+    // Padding lanes hold zero queries: finite scores that are never written out.
+    qt.update(repeating: 0, count: d * ld)
+    for i in 0..<rows {
+        let row = queries + i * queryStride
+        for c in 0..<d { qt[c * ld + i] = row[c] * shape.scale }
+    }
 
-    // Visible keys of the tile form one range: the first row has the earliest start, the
-    // last row the latest end. Key tiles outside it are skipped.
+    // Visible keys of the tile form one range: the first query has the earliest start, the
+    // last query the latest end. Key tiles outside it are skipped.
     let keyStart = shape.firstVisibleKey(query: firstQuery)
     let keyEnd = shape.visibleKeyEnd(query: firstQuery + rows - 1)
     var firstKey = keyStart / bc * bc
     while firstKey < keyEnd {
         let cols = min(bc, tk - firstKey)
-        attentionTranspose(
+        attentionGather(
             rows: cols, width: d, source: keys + firstKey * keyStride, sourceStride: keyStride,
-            destination: scratch.keysTransposed, destinationStride: bc)
+            destination: scratch.keys)
+        attentionGather(
+            rows: cols, width: d, source: values + firstKey * keyStride, sourceStride: keyStride,
+            destination: scratch.values)
         attentionTileProduct(
-            m: rows, n: cols, depth: d, a: queries, aRowStride: queryStride, aDepthStride: 1,
-            b: scratch.keysTransposed, ldb: bc, c: s, ldc: bc, accumulate: false)
-        for i in 0..<rows {
-            let row = s + i * bc
-            let visible = attentionPrepareScores(
-                row, count: cols, firstKey: firstKey, query: firstQuery + i, shape: shape,
-                maskRow: mask.map { $0 + (firstQuery + i) * tk })
-            let newMax = max(rowMax[i], attentionRowMaximum(row, visible))
-            if newMax == -.infinity {
-                row.update(repeating: 0, count: cols)
-                continue
+            m: cols, n: lanes, depth: d, a: scratch.keys, aRowStride: d,
+            aDepthStride: 1, b: qt, ldb: ld, c: s, ldc: ld, accumulate: false)
+        hideScores(
+            s, ld: ld, keys: cols, queries: rows, firstKey: firstKey, firstQuery: firstQuery,
+            shape: shape, mask: mask)
+        for i0 in stride(from: 0, to: lanes, by: 8) {
+            var tileMax = SIMD8<Float>(repeating: -.infinity)
+            for j in 0..<cols { tileMax = attentionMax(tileMax, load8(s + j * ld + i0)) }
+            let oldMax = load8(rowMax + i0)
+            let newMax = attentionMax(oldMax, tileMax)
+            // Queries that have seen no visible key yet keep shift 0: their scores are all
+            // -infinity, so they get probability 0 instead of NaN.
+            let shift = newMax.replacing(with: 0, where: newMax .== -.infinity)
+            var tileSum = SIMD8<Float>()
+            for j in 0..<cols {
+                let e = attentionExp(load8(s + j * ld + i0) - shift)
+                store8(e, s + j * ld + i0)
+                tileSum += e
             }
-            let tileSum = attentionExponentiate(row, count: cols, shift: newMax)
-            // Rescale what earlier key tiles accumulated to the new running maximum.
-            let correction = Foundation.exp(rowMax[i] - newMax)
-            rowSum[i] = fusedMultiplyAdd(tileSum, rowSum[i], correction)
-            if correction != 1 {
-                let orow = o + i * d
-                for c in 0..<d { orow[c] *= correction }
-            }
-            rowMax[i] = newMax
+            // Rescales what earlier key tiles accumulated to the new running maximum.
+            let factor = attentionExp(oldMax - shift)
+            store8(fusedMultiplyAdd(tileSum, load8(rowSum + i0), factor), rowSum + i0)
+            store8(newMax, rowMax + i0)
+            store8(factor, correction + i0)
+        }
+        for i in 0..<rows where correction[i] != 1 {
+            let orow = o + i * d, factor = correction[i]
+            for c in 0..<d { orow[c] *= factor }
         }
         attentionTileProduct(
-            m: rows, n: d, depth: cols, a: s, aRowStride: bc, aDepthStride: 1,
-            b: values + firstKey * keyStride, ldb: keyStride, c: o, ldc: d, accumulate: true)
+            m: rows, n: d, depth: cols, a: s, aRowStride: 1, aDepthStride: ld,
+            b: scratch.values, ldb: d, c: o, ldc: d, accumulate: true)
         firstKey += bc
     }
 
@@ -157,6 +191,28 @@ private func forwardQueryTile(
         } else {
             dst.update(repeating: 0, count: d)
             lse[i] = -.infinity
+        }
+    }
+}
+
+/// Sets the transposed scores `s[j * ld + i]` (key `firstKey + j`, query `firstQuery + i`)
+/// to `-infinity` wherever the causal/window rule or the mask hides the key.
+private func hideScores(
+    _ s: UnsafeMutablePointer<Float>, ld: Int, keys: Int, queries: Int, firstKey: Int, firstQuery: Int,
+    shape: AttentionShape, mask: UnsafePointer<Bool>?
+) {
+    let tk = shape.keyLength
+    for j in 0..<keys {
+        let key = firstKey + j
+        let row = s + j * ld
+        // Query i sees the key iff key <= i + offset (causal) and key > i + offset - window.
+        let relative = key - shape.queryOffset - firstQuery
+        let first = shape.causal ? min(queries, max(0, relative)) : 0
+        let end = shape.window.map { max(first, min(queries, relative + $0)) } ?? queries
+        for i in 0..<first { row[i] = -.infinity }
+        for i in end..<queries { row[i] = -.infinity }
+        if let mask {
+            for i in first..<end where !mask[(firstQuery + i) * tk + key] { row[i] = -.infinity }
         }
     }
 }

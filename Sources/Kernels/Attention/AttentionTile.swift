@@ -5,7 +5,9 @@
 /// `a[i, p]` is read at `a + i * aRowStride + p * aDepthStride` (one scalar broadcast per
 /// use, so a transposed `a` costs nothing extra); rows of `b` and `c` are contiguous with
 /// strides `ldb` and `ldc`. With `accumulate == false`, `c` is overwritten (not read).
-/// Register tiles are 4 rows x 16 columns; leftover columns use 8-wide then scalar code.
+/// Register tiles are 6 rows x 16 columns (12 accumulators: enough independent FMA chains
+/// to hide the FMA latency, within AVX2's 16 registers); leftover rows use 4-row then
+/// 1-row tiles, leftover columns 8-wide then scalar code.
 func attentionTileProduct(
     m: Int, n: Int, depth: Int,
     a: UnsafePointer<Float>, aRowStride: Int, aDepthStride: Int,
@@ -13,6 +15,78 @@ func attentionTileProduct(
     c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
 ) {
     var i = 0
+    while i + 6 <= m {
+        let a0 = a + i * aRowStride, a1 = a0 + aRowStride, a2 = a1 + aRowStride
+        let a3 = a2 + aRowStride, a4 = a3 + aRowStride, a5 = a4 + aRowStride
+        let c0 = c + i * ldc, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc, c4 = c3 + ldc, c5 = c4 + ldc
+        var j = 0
+        while j + 16 <= n {
+            var x0 = SIMD8<Float>(), y0 = SIMD8<Float>(), x1 = SIMD8<Float>(), y1 = SIMD8<Float>()
+            var x2 = SIMD8<Float>(), y2 = SIMD8<Float>(), x3 = SIMD8<Float>(), y3 = SIMD8<Float>()
+            var x4 = SIMD8<Float>(), y4 = SIMD8<Float>(), x5 = SIMD8<Float>(), y5 = SIMD8<Float>()
+            if accumulate {
+                x0 = load8(c0 + j); y0 = load8(c0 + j + 8); x1 = load8(c1 + j); y1 = load8(c1 + j + 8)
+                x2 = load8(c2 + j); y2 = load8(c2 + j + 8); x3 = load8(c3 + j); y3 = load8(c3 + j + 8)
+                x4 = load8(c4 + j); y4 = load8(c4 + j + 8); x5 = load8(c5 + j); y5 = load8(c5 + j + 8)
+            }
+            var bp = b + j
+            var ap = 0
+            for _ in 0..<depth {
+                let bx = load8(bp), by = load8(bp + 8)
+                let s0 = SIMD8<Float>(repeating: a0[ap])
+                x0 = fusedMultiplyAdd(x0, s0, bx); y0 = fusedMultiplyAdd(y0, s0, by)
+                let s1 = SIMD8<Float>(repeating: a1[ap])
+                x1 = fusedMultiplyAdd(x1, s1, bx); y1 = fusedMultiplyAdd(y1, s1, by)
+                let s2 = SIMD8<Float>(repeating: a2[ap])
+                x2 = fusedMultiplyAdd(x2, s2, bx); y2 = fusedMultiplyAdd(y2, s2, by)
+                let s3 = SIMD8<Float>(repeating: a3[ap])
+                x3 = fusedMultiplyAdd(x3, s3, bx); y3 = fusedMultiplyAdd(y3, s3, by)
+                let s4 = SIMD8<Float>(repeating: a4[ap])
+                x4 = fusedMultiplyAdd(x4, s4, bx); y4 = fusedMultiplyAdd(y4, s4, by)
+                let s5 = SIMD8<Float>(repeating: a5[ap])
+                x5 = fusedMultiplyAdd(x5, s5, bx); y5 = fusedMultiplyAdd(y5, s5, by)
+                bp += ldb
+                ap &+= aDepthStride
+            }
+            store8(x0, c0 + j); store8(y0, c0 + j + 8); store8(x1, c1 + j); store8(y1, c1 + j + 8)
+            store8(x2, c2 + j); store8(y2, c2 + j + 8); store8(x3, c3 + j); store8(y3, c3 + j + 8)
+            store8(x4, c4 + j); store8(y4, c4 + j + 8); store8(x5, c5 + j); store8(y5, c5 + j + 8)
+            j += 16
+        }
+        if j + 8 <= n {
+            var x0 = SIMD8<Float>(), x1 = SIMD8<Float>(), x2 = SIMD8<Float>()
+            var x3 = SIMD8<Float>(), x4 = SIMD8<Float>(), x5 = SIMD8<Float>()
+            if accumulate {
+                x0 = load8(c0 + j); x1 = load8(c1 + j); x2 = load8(c2 + j)
+                x3 = load8(c3 + j); x4 = load8(c4 + j); x5 = load8(c5 + j)
+            }
+            var bp = b + j
+            var ap = 0
+            for _ in 0..<depth {
+                let bx = load8(bp)
+                x0 = fusedMultiplyAdd(x0, SIMD8(repeating: a0[ap]), bx)
+                x1 = fusedMultiplyAdd(x1, SIMD8(repeating: a1[ap]), bx)
+                x2 = fusedMultiplyAdd(x2, SIMD8(repeating: a2[ap]), bx)
+                x3 = fusedMultiplyAdd(x3, SIMD8(repeating: a3[ap]), bx)
+                x4 = fusedMultiplyAdd(x4, SIMD8(repeating: a4[ap]), bx)
+                x5 = fusedMultiplyAdd(x5, SIMD8(repeating: a5[ap]), bx)
+                bp += ldb
+                ap &+= aDepthStride
+            }
+            store8(x0, c0 + j); store8(x1, c1 + j); store8(x2, c2 + j)
+            store8(x3, c3 + j); store8(x4, c4 + j); store8(x5, c5 + j)
+            j += 8
+        }
+        if j < n {
+            // Leftover columns (a head dimension not a multiple of 8), one row at a time.
+            for r in 0..<6 {
+                attentionRowProduct(
+                    n: n, from: j, depth: depth, a: a + (i + r) * aRowStride, aDepthStride: aDepthStride,
+                    b: b, ldb: ldb, c: c + (i + r) * ldc, accumulate: accumulate)
+            }
+        }
+        i += 6
+    }
     while i + 4 <= m {
         let a0 = a + i * aRowStride, a1 = a0 + aRowStride, a2 = a1 + aRowStride, a3 = a2 + aRowStride
         let c0 = c + i * ldc, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc
@@ -35,7 +109,7 @@ func attentionTileProduct(
                 x2 = fusedMultiplyAdd(x2, s2, bx); y2 = fusedMultiplyAdd(y2, s2, by)
                 x3 = fusedMultiplyAdd(x3, s3, bx); y3 = fusedMultiplyAdd(y3, s3, by)
                 bp += ldb
-                ap += aDepthStride
+                ap &+= aDepthStride
             }
             store8(x0, c0 + j); store8(y0, c0 + j + 8); store8(x1, c1 + j); store8(y1, c1 + j + 8)
             store8(x2, c2 + j); store8(y2, c2 + j + 8); store8(x3, c3 + j); store8(y3, c3 + j + 8)
@@ -53,7 +127,7 @@ func attentionTileProduct(
                 x2 = fusedMultiplyAdd(x2, SIMD8(repeating: a2[ap]), bx)
                 x3 = fusedMultiplyAdd(x3, SIMD8(repeating: a3[ap]), bx)
                 bp += ldb
-                ap += aDepthStride
+                ap &+= aDepthStride
             }
             store8(x0, c0 + j); store8(x1, c1 + j); store8(x2, c2 + j); store8(x3, c3 + j)
             j += 8
@@ -68,41 +142,50 @@ func attentionTileProduct(
         i += 4
     }
     while i < m {
-        let ar = a + i * aRowStride
-        let cr = c + i * ldc
-        var j = 0
-        while j + 16 <= n {
-            var x = accumulate ? load8(cr + j) : SIMD8<Float>()
-            var y = accumulate ? load8(cr + j + 8) : SIMD8<Float>()
-            var bp = b + j
-            var ap = 0
-            for _ in 0..<depth {
-                let s = SIMD8<Float>(repeating: ar[ap])
-                x = fusedMultiplyAdd(x, s, load8(bp))
-                y = fusedMultiplyAdd(y, s, load8(bp + 8))
-                bp += ldb
-                ap += aDepthStride
-            }
-            store8(x, cr + j); store8(y, cr + j + 8)
-            j += 16
-        }
-        if j + 8 <= n {
-            var x = accumulate ? load8(cr + j) : SIMD8<Float>()
-            var bp = b + j
-            var ap = 0
-            for _ in 0..<depth {
-                x = fusedMultiplyAdd(x, SIMD8(repeating: ar[ap]), load8(bp))
-                bp += ldb
-                ap += aDepthStride
-            }
-            store8(x, cr + j)
-            j += 8
-        }
-        while j < n {
-            scalarEntry(ar, aDepthStride, b + j, ldb, depth, cr + j, accumulate)
-            j += 1
-        }
+        attentionRowProduct(
+            n: n, from: 0, depth: depth, a: a + i * aRowStride, aDepthStride: aDepthStride,
+            b: b, ldb: ldb, c: c + i * ldc, accumulate: accumulate)
         i += 1
+    }
+}
+
+/// One row of ``attentionTileProduct``: `c[j] (+)= Σ_p a[p * aDepthStride] * b[p * ldb + j]`
+/// for `from <= j < n`.
+private func attentionRowProduct(
+    n: Int, from: Int, depth: Int, a ar: UnsafePointer<Float>, aDepthStride: Int,
+    b: UnsafePointer<Float>, ldb: Int, c cr: UnsafeMutablePointer<Float>, accumulate: Bool
+) {
+    var j = from
+    while j + 16 <= n {
+        var x = accumulate ? load8(cr + j) : SIMD8<Float>()
+        var y = accumulate ? load8(cr + j + 8) : SIMD8<Float>()
+        var bp = b + j
+        var ap = 0
+        for _ in 0..<depth {
+            let s = SIMD8<Float>(repeating: ar[ap])
+            x = fusedMultiplyAdd(x, s, load8(bp))
+            y = fusedMultiplyAdd(y, s, load8(bp + 8))
+            bp += ldb
+            ap &+= aDepthStride
+        }
+        store8(x, cr + j); store8(y, cr + j + 8)
+        j += 16
+    }
+    if j + 8 <= n {
+        var x = accumulate ? load8(cr + j) : SIMD8<Float>()
+        var bp = b + j
+        var ap = 0
+        for _ in 0..<depth {
+            x = fusedMultiplyAdd(x, SIMD8(repeating: ar[ap]), load8(bp))
+            bp += ldb
+            ap &+= aDepthStride
+        }
+        store8(x, cr + j)
+        j += 8
+    }
+    while j < n {
+        scalarEntry(ar, aDepthStride, b + j, ldb, depth, cr + j, accumulate)
+        j += 1
     }
 }
 
@@ -117,6 +200,19 @@ private func scalarEntry(
     c.pointee = sum
 }
 
+/// Copies `rows` rows of `width` floats (source row stride `sourceStride`) into consecutive
+/// rows of `destination`. The kernels pack tiles this way because rows of `q`, `k`, `v` lie
+/// `heads * headDim` floats apart: a power-of-two stride that maps a tile's rows onto a few
+/// cache sets, evicting each other in the inner loops (about a third slower unpacked).
+func attentionGather(
+    rows: Int, width: Int, source: UnsafePointer<Float>, sourceStride: Int,
+    destination: UnsafeMutablePointer<Float>
+) {
+    for r in 0..<rows {
+        (destination + r * width).update(from: source + r * sourceStride, count: width)
+    }
+}
+
 /// Copies `rows` rows of `width` floats (source row stride `sourceStride`) transposed into
 /// `destination`, so that `destination[d * destinationStride + r] = source[r * sourceStride + d]`.
 func attentionTranspose(
@@ -127,68 +223,4 @@ func attentionTranspose(
         let s = source + r * sourceStride
         for d in 0..<width { destination[d * destinationStride + r] = s[d] }
     }
-}
-
-/// Turns a row of raw scores for keys `firstKey ..< firstKey + count` seen by query `query`
-/// into scaled scores, with `-infinity` at every key the shape or the mask hides.
-/// `maskRow` points at the mask entry of key 0 for this query. Returns the range of
-/// columns that the causal/window rule leaves visible (the mask may hide more).
-@inline(__always)
-func attentionPrepareScores(
-    _ s: UnsafeMutablePointer<Float>, count: Int, firstKey: Int, query: Int,
-    shape: AttentionShape, maskRow: UnsafePointer<Bool>?
-) -> Range<Int> {
-    let lower = min(count, max(0, shape.firstVisibleKey(query: query) - firstKey))
-    let upper = max(lower, min(count, shape.visibleKeyEnd(query: query) - firstKey))
-    for j in 0..<lower { s[j] = -.infinity }
-    for j in upper..<count { s[j] = -.infinity }
-    let scale = shape.scale
-    var j = lower
-    let vscale = SIMD8<Float>(repeating: scale)
-    while j + 8 <= upper {
-        store8(load8(s + j) * vscale, s + j)
-        j += 8
-    }
-    while j < upper { s[j] *= scale; j += 1 }
-    if let maskRow {
-        let m = maskRow + firstKey
-        for j in lower..<upper where !m[j] { s[j] = -.infinity }
-    }
-    return lower..<upper
-}
-
-/// Replaces `s[j]` by `exp(s[j] - shift)` for `j < count` and returns the sum of the results.
-@inline(__always)
-func attentionExponentiate(_ s: UnsafeMutablePointer<Float>, count: Int, shift: Float) -> Float {
-    let vshift = SIMD8<Float>(repeating: shift)
-    var sum = SIMD8<Float>()
-    var j = 0
-    while j + 8 <= count {
-        let e = attentionExp(load8(s + j) - vshift)
-        store8(e, s + j)
-        sum += e
-        j += 8
-    }
-    if j < count {
-        var tail = SIMD8<Float>(repeating: -.infinity)
-        for t in 0..<(count - j) { tail[t] = s[j + t] - shift }
-        let e = attentionExp(tail)
-        for t in 0..<(count - j) { s[j + t] = e[t] }
-        sum += e
-    }
-    return sum.sum()
-}
-
-/// The largest of `s[range]` (`-infinity` for an empty range).
-@inline(__always)
-func attentionRowMaximum(_ s: UnsafePointer<Float>, _ range: Range<Int>) -> Float {
-    var best = SIMD8<Float>(repeating: -.infinity)
-    var j = range.lowerBound
-    while j + 8 <= range.upperBound {
-        best = pointwiseMax(best, load8(s + j))
-        j += 8
-    }
-    var result = best.max()
-    while j < range.upperBound { result = max(result, s[j]); j += 1 }
-    return result
 }
