@@ -102,14 +102,20 @@ public func vectorTanh(_ x: SIMD8<Float>) -> SIMD8<Float> {
     p = fusedMultiplyAdd(SIMD8(repeating: -5.37397155531e-2), p, z)
     p = fusedMultiplyAdd(SIMD8(repeating: 1.33314422036e-1), p, z)
     p = fusedMultiplyAdd(SIMD8(repeating: -3.33332819422e-1), p, z)
-    let smallResult = fusedMultiplyAdd(x, p * z, x)
+    var smallResult = fusedMultiplyAdd(x, p * z, x)
+    smallResult.replace(with: x, where: x .== SIMD8(repeating: 0))  // keeps the sign of zero
     return large.replacing(with: smallResult, where: a .< SIMD8(repeating: 0.625))
 }
 
-/// Logistic sigmoid `1 / (1 + e^-x)` lane by lane; 0 at `-inf`, 1 at `+inf`.
+/// Logistic sigmoid `1 / (1 + e^-x)` lane by lane, within ~2 ulp including the subnormal
+/// tail below x ≈ -87; 0 at `-inf`, 1 at `+inf`, NaN propagates.
 @inlinable
 public func vectorSigmoid(_ x: SIMD8<Float>) -> SIMD8<Float> {
-    1 / (1 + vectorExp(-x))
+    // With e = e^-|x| (never overflows): sigmoid = 1 / (1 + e) for x >= 0, e / (1 + e) below.
+    let negative = x .< SIMD8(repeating: 0)
+    let e = vectorExp(x.replacing(with: -x, where: .!negative))
+    let numerator = SIMD8<Float>(repeating: 1).replacing(with: e, where: negative)
+    return numerator / (1 + e)
 }
 
 /// Error function lane by lane, absolute error ~1e-7 (rational minimax approximation on
