@@ -105,3 +105,15 @@ struct VectorMathTests {
         #expect(vectorErf(SIMD8(repeating: .infinity))[0] == 1)
     }
 }
+
+struct VectorSqrtTests {
+    @Test func sqrtIsCorrectlyRoundedOrNearlySoOverTheFloatRange() {
+        let (ulp, at) = VectorMathTests.maxUlp(vectorSqrt, { $0.squareRoot() }, over: VectorMathTests.sweep)
+        #expect(ulp <= 0.6, "max ulp \(ulp) at \(at)")
+        let r = vectorSqrt(SIMD8(0, -0.0, -1, .infinity, .nan, 4, .leastNonzeroMagnitude, 1e-40))
+        #expect(r[0] == 0 && r[1] == 0 && r[1].sign == .minus)
+        #expect(r[2].isNaN && r[3] == .infinity && r[4].isNaN && r[5] == 2)
+        #expect(r[6] == Float(Double(Float.leastNonzeroMagnitude).squareRoot()))
+        #expect(r[7] == Float(1e-40).squareRoot())
+    }
+}
