@@ -32,7 +32,7 @@ public func adamWUpdate(
         // PyTorch: m.lerp_(g, 1 - beta1); v.mul_(beta2).addcmul_(g, g, value: 1 - beta2).
         let mNew = fusedMultiplyAdd(mv, c1, g - mv)
         let vNew = fusedMultiplyAdd(b2 * vv, c2 * g, g)
-        let denom = vNew.squareRoot() / bc2Sqrt + eps
+        let denom = vectorSqrt(vNew) / bc2Sqrt + eps
         let pNew = fusedMultiplyAdd(p * decay, -stepSize, mNew / denom)
         return (pNew, mNew, vNew)
     }

@@ -88,8 +88,8 @@ func unaryVector(_ f: UnaryFunction, _ v: SIMD8<Float>) -> SIMD8<Float> {
     case .negate: return -v
     case .exp: return vectorExp(v)
     case .log: return vectorLog(v)
-    case .sqrt: return v.squareRoot()
-    case .rsqrt: return 1 / v.squareRoot()
+    case .sqrt: return vectorSqrt(v)
+    case .rsqrt: return 1 / vectorSqrt(v)
     case .tanh: return vectorTanh(v)
     case .sigmoid: return vectorSigmoid(v)
     case .silu: return v * vectorSigmoid(v)
