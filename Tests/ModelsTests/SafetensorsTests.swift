@@ -375,3 +375,39 @@ private func checkpointError(_ body: () throws -> Void) -> CheckpointError? {
         #expect(file == indexPath && key == "<root>")
     }
 }
+
+/// The checkpoints Transformers wrote for the model fixtures.
+@Suite struct HuggingFaceSafetensorsTests {
+    @Test func readsTransformersCheckpointsExactly() throws {
+        let fixtures = try fixturesDirectory()
+        let cases = try FileManager.default.contentsOfDirectory(atPath: fixtures.path)
+            .filter { FileManager.default.fileExists(atPath: fixtures.appendingPathComponent("\($0)/reference.json").path) }
+        #expect(cases.count == 11)
+        for name in cases {
+            let directory = fixtures.appendingPathComponent(name)
+            let checkpoint = try openCheckpoint(directory: directory.path)
+            let file = try #require(checkpoint as? SafetensorsFile)
+            #expect(file.metadata["format"] == "pt")
+            let config = try LlamaConfiguration(contentsOf: directory.appendingPathComponent("config.json").path)
+            // Tied checkpoints store no lm_head; biases appear only where configured.
+            #expect(file.contains("lm_head.weight") == !config.tieWordEmbeddings, "\(name)")
+            #expect(file.contains("model.layers.0.self_attn.q_proj.bias") == config.attentionBias, "\(name)")
+            #expect(file.contains("model.layers.0.mlp.up_proj.bias") == config.mlpBias, "\(name)")
+            #expect(try file.shape(of: "model.layers.1.self_attn.k_proj.weight") == [config.numKeyValueHeads * config.headDim, config.hiddenSize])
+
+            let reference = try JSONSerialization.jsonObject(
+                with: Data(contentsOf: directory.appendingPathComponent("reference.json"))) as! [String: Any]
+            let checksums = reference["weight_checksums"] as! [String: [String: Any]]
+            for (tensor, expected) in checksums {
+                let values = try file.read(tensor)
+                #expect(try file.shape(of: tensor) == (expected["shape"] as! [Int]), "\(name) \(tensor)")
+                let storedType = (expected["dtype"] as! String) == "bfloat16" ? SafetensorsDType.bf16 : .f32
+                #expect(try file.dtype(of: tensor) == storedType, "\(name) \(tensor)")
+                let sum = values.reduce(0.0) { $0 + Double($1) }
+                let squares = values.reduce(0.0) { $0 + Double($1) * Double($1) }
+                #expect(abs(sum - (expected["sum"] as! Double)) <= 1e-9 * squares, "\(name) \(tensor)")
+                #expect(abs(squares / (expected["sum_of_squares"] as! Double) - 1) <= 1e-12, "\(name) \(tensor)")
+            }
+        }
+    }
+}
