@@ -267,11 +267,39 @@ def sentencepiece_like():
     record(ref, strings, "metaspace_never", specials)
 
 
+# Alphabet of the random strings that probe the split regexes and normalisers: classes
+# at the edges of \s, \p{L}, \p{N}, contractions in both cases, and specials.
+FUZZ_ALPHABET = (
+    list("aZ'sStTrReEvVlLmMdD") + ["'", "'", " ", " ", " ", "\t", "\n", "\r", "\r\n", "\x0b", "\x0c"]
+    + list("0123456789") + list(".,!?;:-()[]\"&*/\\_#@") + [
+        "é", "e\u0301", "ß", "Ж", "я", "中", "の", "😀", "👨‍👩‍👧", "\u00a0", "\u2028", "\u3000",
+        "\u0085", "\u200b", "ſ", "Ⅻ", "½", "²", "٣", "１", "ǅ", "ʰ", "\u0300", "\u0903", "▁", "<s>",
+        "<|endoftext|>", "<|eot_id|>", "</s>", "Ā", "\x00", "\x7f", "\U0001F1EB",
+    ])
+
+
+def fuzz_strings(count=200, seed=1234):
+    import random
+    rng = random.Random(seed)
+    return ["".join(rng.choice(FUZZ_ALPHABET) for _ in range(rng.randint(0, 24))) for _ in range(count)]
+
+
+def record_fuzz():
+    strings = fuzz_strings()
+    result = {"strings": strings}
+    for name in ["gpt2", "gpt2_prefix", "llama3", "llama2", "mistral", "metaspace_always", "metaspace_never"]:
+        tok = Tokenizer.from_file(os.path.join(OUT, name + ".json"))
+        result[name] = [tok.encode(s, add_special_tokens=False).ids for s in strings]
+    with open(os.path.join(OUT, "fuzz.expected.json"), "w", encoding="utf-8") as f:
+        json.dump(result, f, ensure_ascii=False, separators=(",", ":"))
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     byte_level_bpe()
     llama3()
     sentencepiece_like()
+    record_fuzz()
     # The corpus test: ids for the first 20,000 characters with the Llama-3 tokenizer.
     tok = Tokenizer.from_file(os.path.join(OUT, "llama3.json"))
     with open(os.path.join(OUT, "llama3.corpus.json"), "w") as f:

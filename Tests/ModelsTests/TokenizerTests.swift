@@ -308,3 +308,27 @@ func corpusText() throws -> String {
         #expect(message.contains("tok.json") && message.contains("model.merges[3]") && message.contains("\"q\""))
     }
 }
+
+/// Random strings over an alphabet at the edges of the split regexes' classes.
+@Suite struct TokenizerFuzzTests {
+    @Test(arguments: tokenizerNames)
+    func randomStringsMatchHuggingFace(name: String) throws {
+        let data = try Data(contentsOf: fixtureURL("fuzz.expected.json"))
+        let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let strings = try #require(root["strings"] as? [String])
+        let expected = try #require(root[name] as? [[Int]])
+        let tokenizer = try BPETokenizer(contentsOf: fixtureURL(name + ".json"))
+        var mismatches = 0
+        for (text, ids) in zip(strings, expected) {
+            let actual = tokenizer.encode(text, addSpecialTokens: false)
+            if actual != ids {
+                mismatches += 1
+                if mismatches <= 5 {
+                    Issue.record("\(name): \(text.debugDescription): got \(actual), expected \(ids)")
+                }
+            }
+        }
+        #expect(mismatches == 0)
+        #expect(strings.count == 200)
+    }
+}
