@@ -179,6 +179,12 @@ def llama3():
     ref = save(tok, "llama3")
     record(ref, strings, "llama3", specials + ["Ġthe"])
 
+    # Qwen2's variant of the pattern: single digits.
+    def qwen2(js):
+        js["pre_tokenizer"]["pretokenizers"][0]["pattern"]["Regex"] = LLAMA3_PATTERN.replace(r"\p{N}{1,3}", r"\p{N}")
+    ref = save(tok, "qwen2", qwen2)
+    record(ref, strings, "qwen2", specials)
+
 
 def sentencepiece_like():
     specials = ["<unk>", "<s>", "</s>"]
@@ -287,7 +293,7 @@ def fuzz_strings(count=200, seed=1234):
 def record_fuzz():
     strings = fuzz_strings()
     result = {"strings": strings}
-    for name in ["gpt2", "gpt2_prefix", "llama3", "llama2", "mistral", "metaspace_always", "metaspace_never"]:
+    for name in ["gpt2", "gpt2_prefix", "llama3", "qwen2", "llama2", "mistral", "metaspace_always", "metaspace_never"]:
         tok = Tokenizer.from_file(os.path.join(OUT, name + ".json"))
         result[name] = [tok.encode(s, add_special_tokens=False).ids for s in strings]
     with open(os.path.join(OUT, "fuzz.expected.json"), "w", encoding="utf-8") as f:

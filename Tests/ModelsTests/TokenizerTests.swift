@@ -54,7 +54,7 @@ private func scalars(_ text: String) -> [UInt32] {
     text.unicodeScalars.map(\.value)
 }
 
-private let tokenizerNames = ["gpt2", "gpt2_prefix", "llama3", "llama2", "mistral", "metaspace_always", "metaspace_never"]
+private let tokenizerNames = ["gpt2", "gpt2_prefix", "llama3", "qwen2", "llama2", "mistral", "metaspace_always", "metaspace_never"]
 
 @Suite struct BPETokenizerFixtureTests {
     @Test(arguments: tokenizerNames)

@@ -11,6 +11,8 @@ enum SplitPattern: Equatable {
     /// Llama-3 (cl100k): `(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}|
     /// ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`
     case llama3
+    /// Qwen2: Llama-3's pattern with single digits (`\p{N}` instead of `\p{N}{1,3}`).
+    case qwen2
     /// A literal string (the `{"String": ...}` form).
     case literal([Unicode.Scalar])
 
@@ -18,12 +20,17 @@ enum SplitPattern: Equatable {
     static let llama3Source =
         #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
 
+    static let qwen2Source =
+        #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
+
     /// The scanner for a regex source, or nil when the pattern is not one of the known ones.
     init?(regex source: String) {
         if source == Self.gpt2Source {
             self = .gpt2
         } else if source == Self.llama3Source {
             self = .llama3
+        } else if source == Self.qwen2Source {
+            self = .qwen2
         } else {
             return nil
         }
@@ -32,8 +39,11 @@ enum SplitPattern: Equatable {
     /// Ranges of the non-overlapping matches in `text`, in order.
     func matches(in text: [Unicode.Scalar]) -> [Range<Int>] {
         switch self {
-        case .gpt2, .llama3:
-            var scanner = PatternScanner(text: text, llama3: self == .llama3)
+        case .gpt2:
+            var scanner = PatternScanner(text: text, llama3: false, maxDigits: 0)
+            return scanner.run()
+        case .llama3, .qwen2:
+            var scanner = PatternScanner(text: text, llama3: true, maxDigits: self == .llama3 ? 3 : 1)
             return scanner.run()
         case .literal(let needle):
             guard !needle.isEmpty else { return [] }
@@ -85,12 +95,15 @@ private struct PatternScanner {
     let text: [Unicode.Scalar]
     let classes: [UInt8]
     let llama3: Bool
+    /// Digits per number match in the Llama-3 family.
+    let maxDigits: Int
     let count: Int
 
-    init(text: [Unicode.Scalar], llama3: Bool) {
+    init(text: [Unicode.Scalar], llama3: Bool, maxDigits: Int) {
         self.text = text
         self.classes = text.map(ScalarClass.of)
         self.llama3 = llama3
+        self.maxDigits = maxDigits
         self.count = text.count
     }
 
@@ -168,10 +181,10 @@ private struct PatternScanner {
         // [^\r\n\p{L}\p{N}]?\p{L}+
         if isLetter(i) { return run(from: i, while: isLetter) }
         if !isNewline(i) && !isNumber(i) && isLetter(i + 1) { return run(from: i + 1, while: isLetter) }
-        // \p{N}{1,3}
+        // \p{N}{1,3} (Qwen2: \p{N})
         if isNumber(i) {
             var j = i + 1
-            while j < i + 3 && isNumber(j) { j += 1 }
+            while j < i + maxDigits && isNumber(j) { j += 1 }
             return j
         }
         //  ?[^\s\p{L}\p{N}]+[\r\n]*
