@@ -142,13 +142,16 @@ def byte_level_bpe():
     tok.train_from_iterator(TRAIN, trainer)
     tok.add_special_tokens([AddedToken("<mask>", lstrip=True, special=True)])
     tok.add_tokens([AddedToken("[BREAK]", rstrip=True, normalized=False, special=False)])
+    # single_word: only matched with no word character on either side.
+    tok.add_tokens([AddedToken("ness", single_word=True, normalized=False, special=False)])
     specials = ["<|endoftext|>", "<mask>"]
-    strings = BASE_STRINGS + special_strings(specials) + ["a [BREAK]   b", "x <mask>y [BREAK]\n"]
+    strings = BASE_STRINGS + special_strings(specials) + [
+        "a [BREAK]   b", "x <mask>y [BREAK]\n", "ness goodness ness, (ness) é ness_ ness", "nessness ness"]
     ref = save(tok, "gpt2", legacy_merges)
     # Lone and truncated UTF-8 sequences: F0 9F (truncated emoji), E2 82 then 'a', lone 0x80.
     b2u = byte_to_unicode()
     broken = [[b2u[0xF0], b2u[0x9F], "a", b2u[0xE2], b2u[0x82]], [b2u[0x80]], ["Ġ", b2u[0xC3]]]
-    record(ref, strings, "gpt2", specials + ["[BREAK]", "Ġthe", "zzzz"], broken)
+    record(ref, strings, "gpt2", specials + ["[BREAK]", "ness", "Ġthe", "zzzz"], broken)
 
     # Same vocabulary, add_prefix_space = true, merges in the [a, b] pair form.
     def prefix(js):
