@@ -15,7 +15,7 @@ final class BPEModel {
     private let merges: [UInt64: (rank: Int32, id: Int32)]
     /// Id of each single-scalar token, by scalar value.
     private let scalarIds: [UInt32: Int32]
-    /// `<0xNN>` ids when `byte_fallback` is on and all 256 exist... or per byte otherwise.
+    /// `<0xNN>` id of each byte when `byte_fallback` is on (-1 where the vocabulary lacks it).
     private let byteIds: [Int32]?
     private let unknownId: Int?
     private let fuseUnknown: Bool
@@ -24,6 +24,9 @@ final class BPEModel {
     private var cache: [[Unicode.Scalar]: [Int32]] = [:]
     private let cacheLock = NSLock()
     private static let cacheLimit = 100_000
+    /// Longer words are not cached (Hugging Face's limit too): a tokenizer without a
+    /// pre-tokenizer sees whole texts as one word.
+    private static let cacheableLength = 256
 
     init(
         vocabulary: [[Unicode.Scalar]: Int], tokens: [Int: String], merges: [UInt64: (rank: Int32, id: Int32)],
@@ -59,16 +62,19 @@ final class BPEModel {
             output.append(id)
             return
         }
-        cacheLock.lock()
-        let cached = cache[word]
-        cacheLock.unlock()
+        var cached: [Int32]? = nil
+        if word.count < Self.cacheableLength {
+            cacheLock.lock()
+            cached = cache[word]
+            cacheLock.unlock()
+        }
         if let cached {
             for id in cached { output.append(Int(id)) }
             return
         }
         let ids = merge(word)
         cacheLock.lock()
-        if cache.count < Self.cacheLimit { cache[word] = ids }
+        if cache.count < Self.cacheLimit && word.count < Self.cacheableLength { cache[word] = ids }
         cacheLock.unlock()
         for id in ids { output.append(Int(id)) }
     }
@@ -103,14 +109,20 @@ final class BPEModel {
         return symbols
     }
 
+    /// A possible merge; `order` packs (rank, position) so that one integer comparison
+    /// picks the lowest rank, then the leftmost position.
     private struct Candidate {
-        var rank: Int32
-        var position: Int32
+        var order: UInt64
         var id: Int32
 
-        func precedes(_ other: Candidate) -> Bool {
-            rank != other.rank ? rank < other.rank : position < other.position
+        init(rank: Int32, position: Int32, id: Int32) {
+            order = UInt64(UInt32(bitPattern: rank)) << 32 | UInt64(UInt32(bitPattern: position))
+            self.id = id
         }
+
+        var position: Int32 { Int32(truncatingIfNeeded: order & 0xFFFF_FFFF) }
+
+        func precedes(_ other: Candidate) -> Bool { order < other.order }
     }
 
     private func merge(_ word: [Unicode.Scalar]) -> [Int32] {

@@ -33,7 +33,11 @@ indirect enum Decoder {
             // as Rust's `from_utf8_lossy` does.
             return [String(decoding: bytes, as: UTF8.self)]
         case .replace(let pattern, let content):
-            return tokens.map { string(replaceAll(in: Array($0.unicodeScalars), pattern: pattern, with: content)) }
+            guard let first = pattern.first else { return tokens }
+            return tokens.map { token in
+                guard token.unicodeScalars.contains(first) else { return token }
+                return string(replaceAll(in: Array(token.unicodeScalars), pattern: pattern, with: content))
+            }
         case .byteFallback:
             var result: [String] = []
             var pending: [UInt8] = []
@@ -61,6 +65,7 @@ indirect enum Decoder {
             return [tokens.joined()]
         case .strip(let content, let start, let stop):
             return tokens.map { token in
+                if stop == 0 && token.unicodeScalars.first != content { return token }
                 let scalars = Array(token.unicodeScalars)
                 var lower = 0
                 while lower < min(start, scalars.count) && scalars[lower] == content { lower += 1 }
@@ -92,6 +97,7 @@ indirect enum Decoder {
 
     /// The byte of a `<0xNN>` token.
     static func fallbackByte(_ token: String) -> UInt8? {
+        guard token.utf8.count == 6 else { return nil }
         let utf8 = Array(token.utf8)
         guard utf8.count == 6, utf8[0] == UInt8(ascii: "<"), utf8[1] == UInt8(ascii: "0"),
             utf8[2] == UInt8(ascii: "x"), utf8[5] == UInt8(ascii: ">")
