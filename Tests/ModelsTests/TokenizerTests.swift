@@ -332,3 +332,45 @@ func corpusText() throws -> String {
         #expect(strings.count == 200)
     }
 }
+
+/// Components whose options the trained fixtures do not exercise; expectations are
+/// Hugging Face outputs (`pre_tokenize_str`, `encode`) recorded by hand.
+@Suite struct TokenizerComponentTests {
+    @Test func splitBehaviorsMatchHuggingFace() {
+        let text = TextPiece(text: Array("--a-b--c-".unicodeScalars), atStart: true)
+        let expected: [(SplitBehavior, Bool, [String])] = [
+            (.removed, false, ["a", "b", "c"]),
+            (.removed, true, ["-", "-", "-", "-", "-", "-"]),
+            (.isolated, false, ["-", "-", "a", "-", "b", "-", "-", "c", "-"]),
+            (.isolated, true, ["-", "-", "a", "-", "b", "-", "-", "c", "-"]),
+            (.mergedWithPrevious, false, ["-", "-", "a-", "b-", "-", "c-"]),
+            (.mergedWithPrevious, true, ["-", "-a", "-b", "-", "-c", "-"]),
+            (.mergedWithNext, false, ["-", "-a", "-b", "-", "-c", "-"]),
+            (.mergedWithNext, true, ["-", "-", "a-", "b-", "-", "c-"]),
+            (.contiguous, false, ["--", "a", "-", "b", "--", "c", "-"]),
+            (.contiguous, true, ["--", "a", "-", "b", "--", "c", "-"]),
+        ]
+        for (behavior, invert, pieces) in expected {
+            let actual = PreTokenizer.split(text, .literal(["-"]), behavior, invert: invert).map { string($0.text) }
+            #expect(actual == pieces, "\(behavior) invert: \(invert)")
+        }
+    }
+
+    @Test func ignoreMergesTakesWholeWordsFromTheVocabulary() throws {
+        func tokenizer(ignoreMerges: Bool) throws -> BPETokenizer {
+            let json = #"{"model": {"type": "BPE", "vocab": {"a": 0, "b": 1, "c": 2, "ab": 3, "bc": 4, "abc": 5}, "merges": ["b c", "a b"], "ignore_merges": \#(ignoreMerges)}}"#
+            return try BPETokenizer(data: Data(json.utf8))
+        }
+        #expect(try tokenizer(ignoreMerges: true).encode("abc", addSpecialTokens: false) == [5])
+        #expect(try tokenizer(ignoreMerges: true).encode("abcab", addSpecialTokens: false) == [0, 4, 3])
+        #expect(try tokenizer(ignoreMerges: false).encode("abc", addSpecialTokens: false) == [0, 4])
+    }
+
+    @Test func stripDecoderRemovesAtBothEnds() {
+        let decoder = Decoder.strip(content: "x", start: 2, stop: 1)
+        // Hugging Face: decode(["xxxaxx", "ax"]) == "xaxa".
+        #expect(decoder.decode(["xxxaxx", "ax"]) == "xaxa")
+        // Hugging Face panics on these (overlapping cuts); here they become empty.
+        #expect(decoder.decodeChain(["x", ""]) == ["", ""])
+    }
+}

@@ -112,14 +112,15 @@ indirect enum PreTokenizer {
             }
             if let start = pendingStart { ranges.append(start..<text.count) }
         case .contiguous:
-            var previousWasMatch = false
+            // Neighbours of the same kind fuse (with `invert`, runs of non-matches too).
+            var previousIsMatch: Bool? = nil
             for (range, isMatch) in parts {
-                if isMatch && previousWasMatch, let prior = ranges.popLast() {
+                if previousIsMatch == isMatch, let prior = ranges.popLast() {
                     ranges.append(prior.lowerBound..<range.upperBound)
                 } else {
                     ranges.append(range)
                 }
-                previousWasMatch = isMatch
+                previousIsMatch = isMatch
             }
         }
         return ranges.filter { !$0.isEmpty }.map {
