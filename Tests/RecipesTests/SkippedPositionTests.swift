@@ -101,6 +101,16 @@ struct SkippedPositionTests {
         #expect(PositionSampling.creamInterpolationFactor(factor: 1, using: &generator) == 2)
     }
 
+    @Test("CREAM: r equals numpy's interp on the grid for fixed uniforms (fixture)")
+    func creamFactorReference() {
+        #expect(creamFactorFixture.count > 150)
+        for row in creamFactorFixture {
+            #expect(
+                PositionSampling.creamInterpolationFactor(factor: row.factor, uniform: row.uniform) == row.r,
+                "f \(row.factor), u \(row.uniform)")
+        }
+    }
+
     @Test("CREAM: the 1000-point grid matches numpy's linspace and the unnormalised CDF")
     func creamGrid() {
         let grid = PositionSampling.creamGrid(factor: 4)

@@ -60,7 +60,11 @@ extension PositionSampling {
     /// and `r = k` in between has `Phi(k + 1) - Phi(k)`. `f = 1` gives `r = 2`.
     public static func creamInterpolationFactor(factor f: Int, using generator: inout RandomGenerator) -> Int {
         precondition(f >= 1, "PositionSampling.creamInterpolationFactor: factor \(f) must be at least 1")
-        let u = generator.uniformUnitDouble()
+        return creamInterpolationFactor(factor: f, uniform: generator.uniformUnitDouble())
+    }
+
+    /// CREAM's `r` for the uniform draw `u` in [0, 1): numpy's `interp(u, cdf, x)` truncated.
+    static func creamInterpolationFactor(factor f: Int, uniform u: Double) -> Int {
         if f == 1 { return 2 }
         // Grid points are evaluated on demand during the binary search (about 10 of the
         // 1000), with the same formulas as `creamGrid`, so the result is the grid's.
