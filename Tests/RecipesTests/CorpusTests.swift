@@ -99,6 +99,19 @@ struct CorpusTests {
         #expect(throws: CorpusError.emptyCorpus(path: emptyFolder.path)) { try Corpus(contentsOf: emptyFolder) }
     }
 
+    @Test("UTF-8 validation: the portable decoder agrees with the standard one")
+    func utf8Validation() {
+        let cases: [[UInt8]] = [
+            Array("plain".utf8), Array("héllo ✓ 𝄞".utf8), [], [0xFF], [0x61, 0xC3], [0xC3, 0x28],
+            [0xE2, 0x82], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xC0, 0xAF],
+        ]
+        let expectedValid = [true, true, true, false, false, false, false, false, false, false]
+        for (bytes, valid) in zip(cases, expectedValid) {
+            #expect((Corpus.decodeUTF8(bytes) != nil) == valid, "\(bytes)")
+            #expect(Corpus.decodeUTF8WithDecoder(bytes) == Corpus.decodeUTF8(bytes), "\(bytes)")
+        }
+    }
+
     @Test("error messages name the file, the line and the problem")
     func messages() {
         let error = CorpusError.missingTextField(path: "/data/x.jsonl", line: 7)

@@ -73,7 +73,7 @@ public struct Corpus: Equatable, Sendable {
         var lineNumber = 0
         for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
-            guard String(validating: line, as: UTF8.self) != nil else {
+            guard Self.decodeUTF8(line) != nil else {
                 throw .invalidUTF8(path: url.path, line: lineNumber)
             }
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
@@ -105,13 +105,35 @@ public struct Corpus: Equatable, Sendable {
 
     private static func readUTF8(_ url: URL) throws(CorpusError) -> String {
         let data = try readData(url)
-        if let text = String(validating: data, as: UTF8.self) { return text }
+        if let text = decodeUTF8(data) { return text }
         // Only on failure: find the line so the message points at the bad byte.
         var lineNumber = 0
         for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
-            if String(validating: line, as: UTF8.self) == nil { break }
+            if decodeUTF8(line) == nil { break }
         }
         throw .invalidUTF8(path: url.path, line: lineNumber)
+    }
+
+    /// The text of `bytes` if they are valid UTF-8, else `nil`.
+    static func decodeUTF8<Bytes: Collection>(_ bytes: Bytes) -> String? where Bytes.Element == UInt8 {
+        if #available(macOS 15, *) {
+            return String(validating: bytes, as: UTF8.self)
+        }
+        return decodeUTF8WithDecoder(bytes)
+    }
+
+    /// `decodeUTF8` for systems without `String(validating:as:)` (macOS before 15):
+    /// validates with the standard library's decoder, then decodes.
+    static func decodeUTF8WithDecoder<Bytes: Collection>(_ bytes: Bytes) -> String? where Bytes.Element == UInt8 {
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue: continue
+            case .emptyInput: return String(decoding: bytes, as: UTF8.self)
+            case .error: return nil
+            }
+        }
     }
 }

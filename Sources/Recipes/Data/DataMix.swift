@@ -44,6 +44,9 @@ public struct StreamLengths: Codable, Equatable, Sendable {
 
 /// One gradient-accumulation micro-step: a batch of `batchSize` texts of one stream.
 public struct MicroStep: Codable, Equatable, Sendable {
+    /// The stream kinds (`MicroStep.Kind.long` reads as well as `StreamKind.long`).
+    public typealias Kind = StreamKind
+
     /// Which stream the texts come from.
     public var kind: StreamKind
     /// The number of texts.
