@@ -367,7 +367,7 @@ func corpusText() throws -> String {
     }
 
     @Test func stripDecoderRemovesAtBothEnds() {
-        let decoder = Decoder.strip(content: "x", start: 2, stop: 1)
+        let decoder = TokenDecoder.strip(content: "x", start: 2, stop: 1)
         // Hugging Face: decode(["xxxaxx", "ax"]) == "xaxa".
         #expect(decoder.decode(["xxxaxx", "ax"]) == "xaxa")
         // Hugging Face panics on these (overlapping cuts); here they become empty.

@@ -52,6 +52,9 @@ enum SafetensorsHeader {
         var metadata: [String: String] = [:]
         var tensors: [String: SafetensorsTensorInfo] = [:]
         for (name, value) in entries {
+            if tensors[name] != nil || (name == "__metadata__" && !metadata.isEmpty) {
+                throw CheckpointError.malformedEntry(file: file, tensor: name, reason: "appears twice in the header")
+            }
             if name == "__metadata__" {
                 metadata = try parseMetadata(value, file: file)
             } else {
@@ -66,14 +69,14 @@ enum SafetensorsHeader {
     private static func parseMetadata(_ value: JSONValue, file: String) throws -> [String: String] {
         guard case .object(let fields) = value else {
             throw CheckpointError.malformedEntry(
-                file: file, tensor: "__metadata__", reason: "expected an object, found \(value.kind)")
+                file: file, tensor: "__metadata__", reason: "expected an object, found \(value.kindName)")
         }
         var metadata: [String: String] = [:]
         for (key, field) in fields {
             guard case .string(let text) = field else {
                 throw CheckpointError.malformedEntry(
                     file: file, tensor: "__metadata__",
-                    reason: "value of '\(key)' must be a string, found \(field.kind)")
+                    reason: "value of '\(key)' must be a string, found \(field.kindName)")
             }
             metadata[key] = text
         }
@@ -84,22 +87,22 @@ enum SafetensorsHeader {
         func malformed(_ reason: String) -> CheckpointError {
             .malformedEntry(file: file, tensor: name, reason: reason)
         }
-        guard case .object(let fields) = value else { throw malformed("expected an object, found \(value.kind)") }
-        guard let dtypeValue = fields["dtype"] else { throw malformed("missing 'dtype'") }
+        guard case .object = value else { throw malformed("expected an object, found \(value.kindName)") }
+        guard let dtypeValue = value["dtype"] else { throw malformed("missing 'dtype'") }
         guard case .string(let dtypeName) = dtypeValue else {
-            throw malformed("'dtype' must be a string, found \(dtypeValue.kind)")
+            throw malformed("'dtype' must be a string, found \(dtypeValue.kindName)")
         }
         guard let dtype = SafetensorsDType(rawValue: dtypeName) else {
             throw CheckpointError.unknownDType(file: file, tensor: name, dtype: dtypeName)
         }
-        guard let shapeValue = fields["shape"] else { throw malformed("missing 'shape'") }
+        guard let shapeValue = value["shape"] else { throw malformed("missing 'shape'") }
         guard case .array(let dims) = shapeValue else {
-            throw malformed("'shape' must be an array, found \(shapeValue.kind)")
+            throw malformed("'shape' must be an array, found \(shapeValue.kindName)")
         }
         var shape: [Int] = []
         var count = 1
         for dim in dims {
-            guard case .int(let size) = dim, size >= 0 else {
+            guard let size = dim.integer, size >= 0 else {
                 throw malformed("'shape' entries must be non-negative integers")
             }
             let (product, overflow) = count.multipliedReportingOverflow(by: size)
@@ -107,9 +110,9 @@ enum SafetensorsHeader {
             count = product
             shape.append(size)
         }
-        guard let offsetsValue = fields["data_offsets"] else { throw malformed("missing 'data_offsets'") }
+        guard let offsetsValue = value["data_offsets"] else { throw malformed("missing 'data_offsets'") }
         guard case .array(let offsets) = offsetsValue, offsets.count == 2,
-            case .int(let begin) = offsets[0], case .int(let end) = offsets[1]
+            let begin = offsets[0].integer, let end = offsets[1].integer
         else { throw malformed("'data_offsets' must be an array of two integers") }
         guard begin >= 0, end >= begin else {
             throw CheckpointError.offsetsOutOfRange(file: file, tensor: name, begin: begin, end: end)

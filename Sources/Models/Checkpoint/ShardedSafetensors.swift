@@ -30,21 +30,21 @@ public final class ShardedSafetensors: CheckpointReader, @unchecked Sendable {
         case .failure(let failure):
             throw CheckpointError.malformedIndex(file: indexPath, key: "<root>", reason: "not valid JSON (\(failure.reason))")
         }
-        guard case .object(let fields) = root else {
+        guard case .object = root else {
             throw CheckpointError.malformedIndex(file: indexPath, key: "<root>", reason: "expected a JSON object")
         }
-        guard let mapValue = fields["weight_map"] else {
+        guard let mapValue = root["weight_map"] else {
             throw CheckpointError.malformedIndex(file: indexPath, key: "weight_map", reason: "missing")
         }
         guard case .object(let map) = mapValue else {
             throw CheckpointError.malformedIndex(
-                file: indexPath, key: "weight_map", reason: "expected an object, found \(mapValue.kind)")
+                file: indexPath, key: "weight_map", reason: "expected an object, found \(mapValue.kindName)")
         }
         let directory = URL(fileURLWithPath: indexPath).deletingLastPathComponent()
         var shardOfTensor: [String: String] = [:]
         var shards: [String: SafetensorsFile] = [:]
-        for name in map.keys.sorted() {
-            guard case .string(let shard) = map[name]! else {
+        for (name, shardValue) in map.sorted(by: { $0.key < $1.key }) {
+            guard case .string(let shard) = shardValue else {
                 throw CheckpointError.malformedIndex(
                     file: indexPath, key: "weight_map.\(name)", reason: "shard name must be a string")
             }
@@ -67,7 +67,7 @@ public final class ShardedSafetensors: CheckpointReader, @unchecked Sendable {
         }
         self.shardOfTensor = shardOfTensor
         self.shards = shards
-        names = map.keys.sorted()
+        names = shardOfTensor.keys.sorted()
     }
 
     public func info(_ name: String) -> SafetensorsTensorInfo? {

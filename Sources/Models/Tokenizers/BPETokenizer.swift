@@ -24,7 +24,7 @@ public final class BPETokenizer: Tokenizer {
     let normalizer: Normalizer?
     let preTokenizer: PreTokenizer?
     let postProcessor: PostProcessor?
-    let decoder: Decoder?
+    let decoder: TokenDecoder?
     let addedTokens: [AddedToken]
     private let addedById: [Int: AddedToken]
     /// Text of each added token as decode sees it (normalized tokens: normalized content).

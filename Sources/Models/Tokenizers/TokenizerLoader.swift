@@ -5,7 +5,7 @@ struct TokenizerLoader {
         var normalizer: Normalizer?
         var preTokenizer: PreTokenizer?
         var postProcessor: PostProcessor?
-        var decoder: Decoder?
+        var decoder: TokenDecoder?
         var addedTokens: [AddedToken]
     }
 
@@ -256,7 +256,7 @@ struct TokenizerLoader {
 
     // MARK: Decoders
 
-    private func loadDecoder(_ value: JSONValue, _ path: String) throws -> Decoder {
+    private func loadDecoder(_ value: JSONValue, _ path: String) throws -> TokenDecoder {
         let type = try reader.type(value, path: path)
         switch type {
         case "Sequence":

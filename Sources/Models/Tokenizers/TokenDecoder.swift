@@ -1,8 +1,8 @@
 /// A `decoder` of a `tokenizer.json` file: turns the token strings of an id sequence
 /// back into text. Mirrors Hugging Face's `decode_chain`: each step maps a list of
 /// strings to a list of strings, and the final list is concatenated.
-indirect enum Decoder {
-    case sequence([Decoder])
+indirect enum TokenDecoder {
+    case sequence([TokenDecoder])
     case byteLevel
     case replace(pattern: [Unicode.Scalar], content: [Unicode.Scalar])
     case byteFallback

@@ -251,3 +251,33 @@ struct JSONParser {
         }
     }
 }
+
+extension JSONValue {
+    /// The value as an `Int` when it is a number with no fractional part that fits.
+    var integer: Int? {
+        guard case .number(let value) = self, value.rounded() == value, abs(value) < 0x1p53 else { return nil }
+        return Int(value)
+    }
+
+    /// The pairs of an object, or nil for other kinds.
+    var objectPairs: [(key: String, value: JSONValue)]? {
+        guard case .object(let pairs) = self else { return nil }
+        return pairs
+    }
+
+    /// Parses `data`, describing a failure as text that names the byte offset.
+    static func parse(_ data: Data) -> Result<JSONValue, JSONParser.Failure> {
+        do {
+            return .success(try JSONParser.parse(data))
+        } catch let failure as JSONParser.Failure {
+            return .failure(failure)
+        } catch {
+            return .failure(JSONParser.Failure(offset: 0, message: "\(error)"))
+        }
+    }
+}
+
+extension JSONParser.Failure {
+    /// The parser's complaint with its position, for error messages.
+    var reason: String { "\(message) at byte \(offset)" }
+}
