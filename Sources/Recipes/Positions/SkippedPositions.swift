@@ -25,7 +25,9 @@ extension PositionSampling {
     /// Head `0 ..< t`, tail `Lt - t ..< Lt`, and a middle chunk of `c = L0 - 2t` consecutive
     /// ids ending at `e`, drawn uniformly in `L0 - t ... Lt - t - 1`. The head length `t` is
     /// `L0 / 3` or `4f` with probability 1/2 each, drawn per call (the authors' code draws it
-    /// once per batch; per example is the same distribution with less correlation).
+    /// once per batch; per example is the same distribution with less correlation). When `Lt`
+    /// is not a multiple of `L0` the tail still ends at `Lt - 1` as METHODS.md states (the
+    /// authors' code, written for multiples, ends it at `f * L0 - 1`).
     ///
     /// - Precondition: `L0 < Lt` and both head choices leave a middle chunk (`L0 > 8f`).
     public static func longRedUniform(
