@@ -42,8 +42,8 @@ enum SafetensorsHeader {
         }
         let dataStart = 8 + Int(length)
         let json = Data(bytes[8..<dataStart])
-        let root: JSONValue
-        switch JSONValue.parse(json) {
+        let root: CheckpointJSON
+        switch CheckpointJSON.parse(json) {
         case .success(let value): root = value
         case .failure(let failure): throw CheckpointError.headerNotJSON(file: file, reason: failure.reason)
         }
@@ -63,7 +63,7 @@ enum SafetensorsHeader {
         return Parsed(tensors: tensors, metadata: metadata, dataStart: dataStart)
     }
 
-    private static func parseMetadata(_ value: JSONValue, file: String) throws -> [String: String] {
+    private static func parseMetadata(_ value: CheckpointJSON, file: String) throws -> [String: String] {
         guard case .object(let fields) = value else {
             throw CheckpointError.malformedEntry(
                 file: file, tensor: "__metadata__", reason: "expected an object, found \(value.kind)")
@@ -80,7 +80,7 @@ enum SafetensorsHeader {
         return metadata
     }
 
-    private static func parseTensor(name: String, value: JSONValue, file: String) throws -> SafetensorsTensorInfo {
+    private static func parseTensor(name: String, value: CheckpointJSON, file: String) throws -> SafetensorsTensorInfo {
         func malformed(_ reason: String) -> CheckpointError {
             .malformedEntry(file: file, tensor: name, reason: reason)
         }

@@ -24,8 +24,8 @@ public final class ShardedSafetensors: CheckpointReader, @unchecked Sendable {
         } catch {
             throw CheckpointError.unreadable(file: indexPath, reason: "\(error.localizedDescription)")
         }
-        let root: JSONValue
-        switch JSONValue.parse(data) {
+        let root: CheckpointJSON
+        switch CheckpointJSON.parse(data) {
         case .success(let value): root = value
         case .failure(let failure):
             throw CheckpointError.malformedIndex(file: indexPath, key: "<root>", reason: "not valid JSON (\(failure.reason))")

@@ -2,14 +2,14 @@ import Foundation
 
 /// A parsed JSON document, used where the schema is checked by hand to give errors
 /// that name the exact key (safetensors headers, shard indexes).
-enum JSONValue: Decodable, Equatable {
+enum CheckpointJSON: Decodable, Equatable {
     case null
     case bool(Bool)
     case int(Int)
     case double(Double)
     case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
+    case array([CheckpointJSON])
+    case object([String: CheckpointJSON])
 
     init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()
@@ -23,17 +23,17 @@ enum JSONValue: Decodable, Equatable {
             self = .double(value)
         } else if let value = try? container.decode(String.self) {
             self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
+        } else if let value = try? container.decode([CheckpointJSON].self) {
             self = .array(value)
         } else {
-            self = .object(try container.decode([String: JSONValue].self))
+            self = .object(try container.decode([String: CheckpointJSON].self))
         }
     }
 
     /// Parses `data`, returning the parser's complaint as a string on failure.
-    static func parse(_ data: Data) -> Result<JSONValue, ParseFailure> {
+    static func parse(_ data: Data) -> Result<CheckpointJSON, ParseFailure> {
         do {
-            return .success(try JSONDecoder().decode(JSONValue.self, from: data))
+            return .success(try JSONDecoder().decode(CheckpointJSON.self, from: data))
         } catch let DecodingError.dataCorrupted(context) {
             return .failure(ParseFailure(reason: context.underlyingError.map { "\($0)" } ?? context.debugDescription))
         } catch {
