@@ -269,6 +269,12 @@ private func checkpointError(_ body: () throws -> Void) -> CheckpointError? {
             try small.withUnsafeMutableBufferPointer { try file.read("a", into: $0) }
         }
         #expect(try file.read("a") == [1, 2])
+        var two = [Float](repeating: 0, count: 2)
+        #expect(throws: CheckpointError.shapeMismatch(file: path, tensor: "a", expected: [1, 2], actual: [2])) {
+            try two.withUnsafeMutableBufferPointer { try file.read("a", shape: [1, 2], into: $0) }
+        }
+        try two.withUnsafeMutableBufferPointer { try file.read("a", shape: [2], into: $0) }
+        #expect(two == [1, 2])
     }
 
     /// Truncations and byte flips of a valid file either open or throw; nothing traps.
