@@ -98,7 +98,7 @@ public struct RopeScaling: Equatable, Sendable {
     }
 
     /// Checks the fields the kind needs; `key` is where the object came from.
-    func validate(key: String, maxPositionEmbeddings: Int) throws {
+    func validate(key: String) throws {
         func invalid(_ field: String, _ reason: String) -> ConfigurationError {
             ConfigurationError(key: "\(key).\(field)", problem: .invalid(reason))
         }
