@@ -14,9 +14,11 @@ reference.json holds:
   input_ids            48 token ids (longer than max_position_embeddings = 32)
   next_token_logprobs  47 values: log p(input_ids[t] | input_ids[:t]) for t = 1..47
   last_logits          97 values: the full logits at the last position
-  hidden_state_norms   (num_hidden_layers + 1) x 48 L2 norms of HF's `hidden_states`:
-                       entry 0 is the embedding output, entry l the output of layer l,
-                       except the last entry, which HF takes AFTER the final RMSNorm
+  hidden_state_norms   (num_hidden_layers + 1) x 48 per-position L2 norms of HF's
+                       `hidden_states`: entry 0 is the embedding output, entry l
+                       (1 <= l < num_hidden_layers) the output of decoder layer l-1
+                       (0-based), and the last entry is the final RMSNorm applied to the
+                       last layer's output (logits = lm_head(last entry))
   weight_checksums     float64 sum and sum of squares of a few stored tensors
 All computations are float32, eager attention (so Mistral's sliding window is applied).
 

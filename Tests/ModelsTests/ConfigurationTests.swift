@@ -189,7 +189,7 @@ private func failure(_ object: [String: Any]) -> ConfigurationError? {
 
     /// The config.json files Transformers 5 wrote for the model fixtures.
     @Test func huggingFaceWrittenFixtures() throws {
-        let fixtures = try fixturesDirectory()
+        let fixtures = try modelIOFixturesDirectory()
         func load(_ name: String) throws -> LlamaConfiguration {
             try LlamaConfiguration(contentsOf: fixtures.appendingPathComponent(name).appendingPathComponent("config.json").path)
         }
@@ -231,7 +231,7 @@ private func failure(_ object: [String: Any]) -> ConfigurationError? {
                 #expect(object["rope_scaling"] is NSNull)
             }
         }
-        let dir = try TemporaryDirectory()
+        let dir = try ModelIOTemporaryDirectory()
         let path = dir.path("config.json")
         try configs[1].write(to: path)
         #expect(try LlamaConfiguration(contentsOf: path) == configs[1])
@@ -327,7 +327,7 @@ private func failure(_ object: [String: Any]) -> ConfigurationError? {
         }
         let error = #expect(throws: ConfigurationError.self) { try decode("{ not json") }
         #expect(error?.key == "<root>")
-        let dir = try TemporaryDirectory()
+        let dir = try ModelIOTemporaryDirectory()
         var object = base()
         object["hidden_act"] = "relu"
         let path = dir.path("config.json")

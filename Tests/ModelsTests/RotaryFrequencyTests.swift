@@ -23,7 +23,7 @@ private struct RopeCase {
 private func floats(_ value: Any?) -> [Float] { (value as! [NSNumber]).map { Float($0.doubleValue) } }
 
 private func loadRopeCases() throws -> [RopeCase] {
-    let url = try fixturesDirectory().appendingPathComponent("rope.json")
+    let url = try modelIOFixturesDirectory().appendingPathComponent("rope.json")
     let root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
     let cases = try #require(root["cases"] as? [[String: Any]])
     return try cases.map { entry in

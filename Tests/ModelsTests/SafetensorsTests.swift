@@ -18,7 +18,7 @@ private func checkpointError(_ body: () throws -> Void) -> CheckpointError? {
 
 @Suite struct SafetensorsRoundTripTests {
     @Test func float32RoundTripIsExact() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ModelIOTemporaryDirectory()
         let path = dir.path("model.safetensors")
         let a: [Float] = (0..<12).map { Float($0) * 0.37 - 1.5 }
         let b: [Float] = [.pi, -.infinity, .greatestFiniteMagnitude, .leastNonzeroMagnitude, -0.0]
@@ -70,7 +70,7 @@ private func checkpointError(_ body: () throws -> Void) -> CheckpointError? {
         }
         #expect(Float(bitPattern: UInt32(HalfPrecision.bfloat16Bits(from: .nan)) << 16).isNaN)
 
-        let dir = try TemporaryDirectory()
+        let dir = try ModelIOTemporaryDirectory()
         let path = dir.path("bf16.safetensors")
         let values = cases.map { Float(bitPattern: $0.0) } + [.nan]
         try SafetensorsWriter.write([.init(name: "w", shape: [values.count], values: values)], as: .bf16, to: path)
@@ -93,10 +93,10 @@ private func checkpointError(_ body: () throws -> Void) -> CheckpointError? {
             (0x0400, 0x1p-14),  // smallest normal
             (0x7C00, .infinity), (0xFC00, -.infinity), (0x0000, 0.0),
         ]
-        let dir = try TemporaryDirectory()
+        let dir = try ModelIOTemporaryDirectory()
         let words = cases.map(\.0) + [0x8000, 0x7E00]
         let header = #"{"h":{"dtype":"F16","shape":[\#(words.count)],"data_offsets":[0,\#(2 * words.count)]}}"#
-        let path = try dir.writeSafetensors("f16.safetensors", header: header, data: littleEndianBytes(words))
+        let path = try dir.writeSafetensors("f16.safetensors", header: header, data: modelIOLittleEndianBytes(words))
         let values = try SafetensorsFile(path: path).read("h")
         for (i, (_, expected)) in cases.enumerated() {
             #expect(values[i] == expected, "half bits \(cases[i].0)")
@@ -106,14 +106,14 @@ private func checkpointError(_ body: () throws -> Void) -> CheckpointError? {
     }
 
     @Test func float64AndUnalignedDataAreRead() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ModelIOTemporaryDirectory()
         let doubles: [Double] = [1.0 / 3.0, -1e300, 2.5]
         let doubleBytes = doubles.flatMap { d in (0..<8).map { UInt8(truncatingIfNeeded: d.bitPattern >> (8 * UInt64($0))) } }
         // A 3-byte-odd header leaves the data section unaligned for F32 and F64.
         let floats: [Float] = [1.25, -7.5]
         let header = #"{"d":{"dtype":"F64","shape":[3],"data_offsets":[0,24]},"f":{"dtype":"F32","shape":[2],"data_offsets":[24,32]}}   "#
         #expect((8 + header.utf8.count) % 4 != 0)
-        let path = try dir.writeSafetensors("mixed.safetensors", header: header, data: doubleBytes + littleEndianBytes(floats))
+        let path = try dir.writeSafetensors("mixed.safetensors", header: header, data: doubleBytes + modelIOLittleEndianBytes(floats))
         let file = try SafetensorsFile(path: path)
         #expect(try file.read("d") == [Float(1.0 / 3.0), -.infinity, 2.5])
         #expect(try file.read("f") == floats)
@@ -121,7 +121,7 @@ private func checkpointError(_ body: () throws -> Void) -> CheckpointError? {
     }
 
     @Test func writeReplacesAtomicallyAndLeavesNoTemporaryFiles() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ModelIOTemporaryDirectory()
         let path = dir.path("model.safetensors")
         try SafetensorsWriter.write([.init(name: "x", shape: [2], values: [1, 2])], as: .f32, to: path)
         let replacement: [Float] = [3, 4, 5]
@@ -152,7 +152,7 @@ private func checkpointError(_ body: () throws -> Void) -> CheckpointError? {
     private let entryA = #""a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}"#
 
     @Test func fileShorterThanEightBytes() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ModelIOTemporaryDirectory()
         let short = try dir.write("short.safetensors", bytes: [1, 2, 3, 4, 5])
         #expect(throws: CheckpointError.fileTooShort(file: short, size: 5)) { try SafetensorsFile(path: short) }
         let empty = try dir.write("empty.safetensors", bytes: [])
@@ -164,7 +164,7 @@ private func checkpointError(_ body: () throws -> Void) -> CheckpointError? {
     }
 
     @Test func headerLengthPastEndOfFile() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ModelIOTemporaryDirectory()
         let path = try dir.writeSafetensors("x.safetensors", header: "{}", data: [], length: 1000)
         #expect(throws: CheckpointError.headerLengthOutOfRange(file: path, headerLength: 1000, fileSize: 10)) {
             try SafetensorsFile(path: path)
@@ -176,7 +176,7 @@ private func checkpointError(_ body: () throws -> Void) -> CheckpointError? {
     }
 
     @Test func headerThatIsNotJSONOrNotAnObject() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ModelIOTemporaryDirectory()
         let bad = try dir.writeSafetensors("bad.safetensors", header: "{\"a\": [1,", data: [])
         let error = checkpointError { _ = try SafetensorsFile(path: bad) }
         guard case .headerNotJSON(let file, _)? = error else { Issue.record("got \(String(describing: error))"); return }
@@ -188,7 +188,7 @@ private func checkpointError(_ body: () throws -> Void) -> CheckpointError? {
     }
 
     @Test func missingOrMalformedFields() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ModelIOTemporaryDirectory()
         let cases: [(String, String, String)] = [
             (#"{"a":{"shape":[2],"data_offsets":[0,8]}}"#, "a", "missing 'dtype'"),
             (#"{"a":{"dtype":"F32","data_offsets":[0,8]}}"#, "a", "missing 'shape'"),
@@ -214,7 +214,7 @@ private func checkpointError(_ body: () throws -> Void) -> CheckpointError? {
     }
 
     @Test func unknownDType() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ModelIOTemporaryDirectory()
         let path = try dir.writeSafetensors(
             "x.safetensors", header: #"{"w":{"dtype":"F12","shape":[2],"data_offsets":[0,8]}}"#, data: Array(repeating: 0, count: 8))
         let expected = CheckpointError.unknownDType(file: path, tensor: "w", dtype: "F12")
@@ -223,7 +223,7 @@ private func checkpointError(_ body: () throws -> Void) -> CheckpointError? {
     }
 
     @Test func offsetsOutOfRangeOverlappingAndSizeMismatch() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ModelIOTemporaryDirectory()
         let data = [UInt8](repeating: 0, count: 16)
         let reversed = try dir.writeSafetensors(
             "r.safetensors", header: #"{"w":{"dtype":"F32","shape":[1],"data_offsets":[8,4]}}"#, data: data)
@@ -255,10 +255,10 @@ private func checkpointError(_ body: () throws -> Void) -> CheckpointError? {
     }
 
     @Test func readErrorsNameTheTensor() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ModelIOTemporaryDirectory()
         let path = try dir.writeSafetensors(
             "x.safetensors", header: "{\(entryA),\"ids\":{\"dtype\":\"I32\",\"shape\":[2],\"data_offsets\":[8,16]}}",
-            data: littleEndianBytes([Float(1), 2, 3, 4]))
+            data: modelIOLittleEndianBytes([Float(1), 2, 3, 4]))
         let file = try SafetensorsFile(path: path)
         #expect(throws: CheckpointError.tensorNotFound(file: path, tensor: "nope")) { try file.read("nope") }
         #expect(throws: CheckpointError.unsupportedConversion(file: path, tensor: "ids", dtype: "I32")) {
@@ -269,17 +269,23 @@ private func checkpointError(_ body: () throws -> Void) -> CheckpointError? {
             try small.withUnsafeMutableBufferPointer { try file.read("a", into: $0) }
         }
         #expect(try file.read("a") == [1, 2])
+        var two = [Float](repeating: 0, count: 2)
+        #expect(throws: CheckpointError.shapeMismatch(file: path, tensor: "a", expected: [1, 2], actual: [2])) {
+            try two.withUnsafeMutableBufferPointer { try file.read("a", shape: [1, 2], into: $0) }
+        }
+        try two.withUnsafeMutableBufferPointer { try file.read("a", shape: [2], into: $0) }
+        #expect(two == [1, 2])
     }
 
     /// Truncations and byte flips of a valid file either open or throw; nothing traps.
     @Test func corruptedFilesNeverTrap() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ModelIOTemporaryDirectory()
         let good = dir.path("good.safetensors")
         try SafetensorsWriter.write(
             [.init(name: "a", shape: [2, 3], values: [1, 2, 3, 4, 5, 6]), .init(name: "b", shape: [2], values: [7, 8])],
             as: .bf16, to: good)
         let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: good)))
-        var generator = SystemRandomNumberGenerator()
+        var generator = ModelIORandom(seed: 42)
         var opened = 0
         for trial in 0..<300 {
             var bytes = original
@@ -306,7 +312,7 @@ private func checkpointError(_ body: () throws -> Void) -> CheckpointError? {
 }
 
 @Suite struct ShardedSafetensorsTests {
-    private func writeShards(in dir: TemporaryDirectory) throws {
+    private func writeShards(in dir: ModelIOTemporaryDirectory) throws {
         try SafetensorsWriter.write(
             [.init(name: "model.embed_tokens.weight", shape: [2, 2], values: [1, 2, 3, 4])], as: .f32,
             to: dir.path("model-00001-of-00002.safetensors"))
@@ -317,7 +323,7 @@ private func checkpointError(_ body: () throws -> Void) -> CheckpointError? {
     }
 
     @Test func indexPresentsAllShardsAsOneSet() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ModelIOTemporaryDirectory()
         try writeShards(in: dir)
         let index = #"""
             {"metadata": {"total_size": 28},
@@ -339,17 +345,17 @@ private func checkpointError(_ body: () throws -> Void) -> CheckpointError? {
     }
 
     @Test func singleFileDirectoryOpens() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ModelIOTemporaryDirectory()
         try SafetensorsWriter.write([.init(name: "w", shape: [1], values: [3])], as: .f32, to: dir.path("model.safetensors"))
         let checkpoint = try openCheckpoint(directory: dir.url.path)
         #expect(checkpoint is SafetensorsFile)
         #expect(try checkpoint.read("w") == [3])
-        let empty = try TemporaryDirectory()
+        let empty = try ModelIOTemporaryDirectory()
         #expect(checkpointError { _ = try openCheckpoint(directory: empty.url.path) } != nil)
     }
 
     @Test func indexErrors() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ModelIOTemporaryDirectory()
         try writeShards(in: dir)
         let indexPath = dir.path(ShardedSafetensors.indexFileName)
         func check(_ index: String, _ expected: CheckpointError) throws {
@@ -379,7 +385,7 @@ private func checkpointError(_ body: () throws -> Void) -> CheckpointError? {
 /// The checkpoints Transformers wrote for the model fixtures.
 @Suite struct HuggingFaceSafetensorsTests {
     @Test func readsTransformersCheckpointsExactly() throws {
-        let fixtures = try fixturesDirectory()
+        let fixtures = try modelIOFixturesDirectory()
         let cases = try FileManager.default.contentsOfDirectory(atPath: fixtures.path)
             .filter { FileManager.default.fileExists(atPath: fixtures.appendingPathComponent("\($0)/reference.json").path) }
         #expect(cases.count == 11)

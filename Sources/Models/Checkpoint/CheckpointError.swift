@@ -33,6 +33,8 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable, Sendable
     case unsupportedConversion(file: String, tensor: String, dtype: String)
     /// The destination buffer does not hold exactly the tensor's element count.
     case elementCountMismatch(file: String, tensor: String, expected: Int, actual: Int)
+    /// The tensor's stored shape differs from the shape the model expects.
+    case shapeMismatch(file: String, tensor: String, expected: [Int], actual: [Int])
     /// A sharded checkpoint's index JSON is malformed.
     case malformedIndex(file: String, key: String, reason: String)
     /// A sharded checkpoint's index names a shard file that does not exist.
@@ -73,6 +75,8 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable, Sendable
             return "\(file): tensor '\(tensor)' has dtype \(dtype), which cannot be read as Float"
         case let .elementCountMismatch(file, tensor, expected, actual):
             return "\(file): tensor '\(tensor)' has \(expected) elements but the destination holds \(actual)"
+        case let .shapeMismatch(file, tensor, expected, actual):
+            return "\(file): tensor '\(tensor)' has shape \(actual) but the model expects \(expected)"
         case let .malformedIndex(file, key, reason):
             return "\(file): index key '\(key)': \(reason)"
         case let .missingShard(file, tensor, shard):

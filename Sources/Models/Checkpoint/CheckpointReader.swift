@@ -30,6 +30,16 @@ extension CheckpointReader {
         return info.shape
     }
 
+    /// Reads a tensor after checking that its stored shape is `shape`, the strict check
+    /// a model loader wants: a wrong shape is an error naming the tensor.
+    public func read(_ name: String, shape: [Int], into buffer: UnsafeMutableBufferPointer<Float>) throws {
+        guard let info = info(name) else { throw CheckpointError.tensorNotFound(file: path, tensor: name) }
+        guard info.shape == shape else {
+            throw CheckpointError.shapeMismatch(file: path, tensor: name, expected: shape, actual: info.shape)
+        }
+        try read(name, into: buffer)
+    }
+
     /// Reads a tensor into a new array of `Float`.
     public func read(_ name: String) throws -> [Float] {
         guard let info = info(name) else { throw CheckpointError.tensorNotFound(file: path, tensor: name) }

@@ -9,20 +9,11 @@ extension LlamaForCausalLM {
     /// is checked before any value is read; on any error nothing is returned.
     public static func load(directory: String) throws -> LlamaForCausalLM {
         let configuration = try LlamaConfiguration(contentsOf: (directory as NSString).appendingPathComponent("config.json"))
-        let reader = try openWeights(directory: directory)
+        let reader = try openCheckpoint(directory: directory)
         var generator = RandomGenerator(seed: 0)
         let model = withNoGrad { LlamaForCausalLM(configuration: configuration, generator: &generator) }
         try model.loadWeights(from: reader)
         return model
-    }
-
-    /// Opens the weights of a model directory, single-file or sharded.
-    public static func openWeights(directory: String) throws -> any CheckpointReader {
-        let single = (directory as NSString).appendingPathComponent("model.safetensors")
-        let index = (directory as NSString).appendingPathComponent("model.safetensors.index.json")
-        if FileManager.default.fileExists(atPath: single) { return try SafetensorsFile(path: single) }
-        if FileManager.default.fileExists(atPath: index) { return try ShardedSafetensors(indexPath: index) }
-        throw PretrainedModelError.noWeights(directory: directory)
     }
 
     /// Copies every parameter from `reader`, after checking that names and shapes match

@@ -58,6 +58,7 @@ public final class SafetensorsFile: CheckpointReader, @unchecked Sendable {
     ) {
         switch dtype {
         case .f32:
+            // Safetensors is little-endian, as are all hosts Swift supports here (x86_64, arm64).
             UnsafeMutableRawPointer(destination).copyMemory(from: source, byteCount: count * 4)
         case .bf16:
             for i in 0..<count {

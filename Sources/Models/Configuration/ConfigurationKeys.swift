@@ -1,6 +1,6 @@
 /// A JSON key given by its string, for hand-written decoding that can name every key
 /// in its errors.
-struct JSONKey: CodingKey, Hashable {
+struct ConfigurationKey: CodingKey, Hashable {
     var stringValue: String
     var intValue: Int? { nil }
 
@@ -12,19 +12,19 @@ struct JSONKey: CodingKey, Hashable {
 /// Reads keys from a JSON object, turning decoding failures into `ConfigurationError`s
 /// that carry the dotted key path.
 struct ConfigurationReader {
-    let container: KeyedDecodingContainer<JSONKey>
+    let container: KeyedDecodingContainer<ConfigurationKey>
     /// Dotted prefix for nested objects, e.g. `rope_scaling.`.
     let prefix: String
 
     func has(_ key: String) -> Bool {
-        container.contains(JSONKey(key)) && !((try? container.decodeNil(forKey: JSONKey(key))) ?? true)
+        container.contains(ConfigurationKey(key)) && !((try? container.decodeNil(forKey: ConfigurationKey(key))) ?? true)
     }
 
     /// The value, or `nil` if the key is absent or null.
     func optional<T: Decodable>(_ key: String, as type: T.Type = T.self, expected: String) throws -> T? {
         guard has(key) else { return nil }
         do {
-            return try container.decode(T.self, forKey: JSONKey(key))
+            return try container.decode(T.self, forKey: ConfigurationKey(key))
         } catch {
             throw ConfigurationError(key: prefix + key, problem: .wrongType(expected: expected))
         }
@@ -41,7 +41,7 @@ struct ConfigurationReader {
     func nested(_ key: String) throws -> ConfigurationReader? {
         guard has(key) else { return nil }
         do {
-            let inner = try container.nestedContainer(keyedBy: JSONKey.self, forKey: JSONKey(key))
+            let inner = try container.nestedContainer(keyedBy: ConfigurationKey.self, forKey: ConfigurationKey(key))
             return ConfigurationReader(container: inner, prefix: prefix + key + ".")
         } catch {
             throw ConfigurationError(key: prefix + key, problem: .wrongType(expected: "an object or null"))

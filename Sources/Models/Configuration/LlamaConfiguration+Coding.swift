@@ -1,6 +1,6 @@
 extension LlamaConfiguration {
     public init(from decoder: Decoder) throws {
-        let reader = ConfigurationReader(container: try decoder.container(keyedBy: JSONKey.self), prefix: "")
+        let reader = ConfigurationReader(container: try decoder.container(keyedBy: ConfigurationKey.self), prefix: "")
         let integer = "an integer"
         modelType = try reader.optional("model_type", expected: "a string") ?? "llama"
         architectures = try reader.optional("architectures", expected: "an array of strings")
@@ -54,9 +54,9 @@ extension LlamaConfiguration {
     }
 
     public func encode(to encoder: Encoder) throws {
-        var container = encoder.container(keyedBy: JSONKey.self)
+        var container = encoder.container(keyedBy: ConfigurationKey.self)
         func put<T: Encodable>(_ value: T?, _ key: String) throws {
-            if let value { try container.encode(value, forKey: JSONKey(key)) } else { try container.encodeNil(forKey: JSONKey(key)) }
+            if let value { try container.encode(value, forKey: ConfigurationKey(key)) } else { try container.encodeNil(forKey: ConfigurationKey(key)) }
         }
         try put(modelType, "model_type")
         if let architectures { try put(architectures, "architectures") }
@@ -82,12 +82,12 @@ extension LlamaConfiguration {
         // Both generations of RoPE keys, so Transformers 4 and 5 read the same thing.
         try put(ropeTheta, "rope_theta")
         if let ropeScaling {
-            var legacy = container.nestedContainer(keyedBy: JSONKey.self, forKey: JSONKey("rope_scaling"))
+            var legacy = container.nestedContainer(keyedBy: ConfigurationKey.self, forKey: ConfigurationKey("rope_scaling"))
             try ropeScaling.encode(to: &legacy, ropeTheta: nil)
         } else {
-            try container.encodeNil(forKey: JSONKey("rope_scaling"))
+            try container.encodeNil(forKey: ConfigurationKey("rope_scaling"))
         }
-        var parameters = container.nestedContainer(keyedBy: JSONKey.self, forKey: JSONKey("rope_parameters"))
+        var parameters = container.nestedContainer(keyedBy: ConfigurationKey.self, forKey: ConfigurationKey("rope_parameters"))
         try (ropeScaling ?? RopeScaling(kind: .default)).encode(to: &parameters, ropeTheta: ropeTheta)
     }
 }

@@ -42,6 +42,6 @@ extension LlamaConfiguration {
         if let slidingWindow, slidingWindow <= 0 {
             throw invalid("sliding_window", "must be positive or null, got \(slidingWindow)")
         }
-        try ropeScaling?.validate(key: ropeKey, maxPositionEmbeddings: maxPositionEmbeddings)
+        try ropeScaling?.validate(key: ropeKey)
     }
 }

@@ -82,23 +82,23 @@ public struct RopeScaling: Equatable, Sendable {
     }
 
     /// Writes the object with Hugging Face key names, omitting absent fields.
-    func encode(to container: inout KeyedEncodingContainer<JSONKey>, ropeTheta: Double?) throws {
-        try container.encode(kind.rawValue, forKey: JSONKey("rope_type"))
-        if let ropeTheta { try container.encode(ropeTheta, forKey: JSONKey("rope_theta")) }
-        try container.encodeIfPresent(factor, forKey: JSONKey("factor"))
-        try container.encodeIfPresent(originalMaxPositionEmbeddings, forKey: JSONKey("original_max_position_embeddings"))
-        try container.encodeIfPresent(lowFreqFactor, forKey: JSONKey("low_freq_factor"))
-        try container.encodeIfPresent(highFreqFactor, forKey: JSONKey("high_freq_factor"))
-        try container.encodeIfPresent(betaFast, forKey: JSONKey("beta_fast"))
-        try container.encodeIfPresent(betaSlow, forKey: JSONKey("beta_slow"))
-        try container.encodeIfPresent(mscale, forKey: JSONKey("mscale"))
-        try container.encodeIfPresent(mscaleAllDim, forKey: JSONKey("mscale_all_dim"))
-        try container.encodeIfPresent(attentionFactor, forKey: JSONKey("attention_factor"))
-        try container.encodeIfPresent(truncate, forKey: JSONKey("truncate"))
+    func encode(to container: inout KeyedEncodingContainer<ConfigurationKey>, ropeTheta: Double?) throws {
+        try container.encode(kind.rawValue, forKey: ConfigurationKey("rope_type"))
+        if let ropeTheta { try container.encode(ropeTheta, forKey: ConfigurationKey("rope_theta")) }
+        try container.encodeIfPresent(factor, forKey: ConfigurationKey("factor"))
+        try container.encodeIfPresent(originalMaxPositionEmbeddings, forKey: ConfigurationKey("original_max_position_embeddings"))
+        try container.encodeIfPresent(lowFreqFactor, forKey: ConfigurationKey("low_freq_factor"))
+        try container.encodeIfPresent(highFreqFactor, forKey: ConfigurationKey("high_freq_factor"))
+        try container.encodeIfPresent(betaFast, forKey: ConfigurationKey("beta_fast"))
+        try container.encodeIfPresent(betaSlow, forKey: ConfigurationKey("beta_slow"))
+        try container.encodeIfPresent(mscale, forKey: ConfigurationKey("mscale"))
+        try container.encodeIfPresent(mscaleAllDim, forKey: ConfigurationKey("mscale_all_dim"))
+        try container.encodeIfPresent(attentionFactor, forKey: ConfigurationKey("attention_factor"))
+        try container.encodeIfPresent(truncate, forKey: ConfigurationKey("truncate"))
     }
 
     /// Checks the fields the kind needs; `key` is where the object came from.
-    func validate(key: String, maxPositionEmbeddings: Int) throws {
+    func validate(key: String) throws {
         func invalid(_ field: String, _ reason: String) -> ConfigurationError {
             ConfigurationError(key: "\(key).\(field)", problem: .invalid(reason))
         }

@@ -23,7 +23,7 @@ import Foundation
 ///
 /// Precision: the inverse frequencies follow Transformers' float32 operations exactly,
 /// except that `pow` here is correctly rounded while PyTorch's vectorised `powf` is
-/// within one ulp, so about 1% of inverse frequencies differ from Transformers' by one
+/// within one ulp, so under 1% of inverse frequencies differ from Transformers' by one
 /// ulp; angles are the same float32 product and cos / sin are correctly rounded.
 public struct RotaryFrequencies: Equatable, Sendable {
     /// The rotated head width (even); there are `headDim / 2` frequencies.

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A fresh temporary directory for one test, removed when the value is released.
-final class TemporaryDirectory {
+final class ModelIOTemporaryDirectory {
     let url: URL
 
     init() throws {
@@ -35,19 +35,34 @@ final class TemporaryDirectory {
 }
 
 /// Little-endian bytes of 32-bit floats.
-func littleEndianBytes(_ values: [Float]) -> [UInt8] {
+func modelIOLittleEndianBytes(_ values: [Float]) -> [UInt8] {
     values.flatMap { value in (0..<4).map { UInt8(truncatingIfNeeded: value.bitPattern >> (8 * UInt32($0))) } }
 }
 
 /// Little-endian bytes of 16-bit words.
-func littleEndianBytes(_ values: [UInt16]) -> [UInt8] {
+func modelIOLittleEndianBytes(_ values: [UInt16]) -> [UInt8] {
     values.flatMap { [UInt8(truncatingIfNeeded: $0), UInt8(truncatingIfNeeded: $0 >> 8)] }
 }
 
 /// The directory holding the committed Hugging Face fixtures.
-func fixturesDirectory() throws -> URL {
+func modelIOFixturesDirectory() throws -> URL {
     guard let url = Bundle.module.url(forResource: "Fixtures", withExtension: nil) else {
         throw CocoaError(.fileNoSuchFile)
     }
     return url
+}
+
+/// A seeded generator (ModelIORandom) so randomised tests are reproducible.
+struct ModelIORandom: RandomNumberGenerator {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }
