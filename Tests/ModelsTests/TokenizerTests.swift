@@ -331,6 +331,25 @@ func corpusText() throws -> String {
         #expect(mismatches == 0)
         #expect(strings.count == 200)
     }
+
+    /// Two threads filling the shared word cache at once still get Hugging Face's ids.
+    @Test func concurrentEncodingIsConsistent() throws {
+        let data = try Data(contentsOf: fixtureURL("fuzz.expected.json"))
+        let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let strings = try #require(root["strings"] as? [String])
+        let expected = try #require(root["llama3"] as? [[Int]])
+        let tokenizer = try BPETokenizer(contentsOf: fixtureURL("llama3.json"))
+        let results = UnsafeMutableBufferPointer<[Int]>.allocate(capacity: 2 * strings.count)
+        results.initialize(repeating: [])
+        defer { results.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: 2) { thread in
+            for (index, text) in strings.enumerated() {
+                results[thread * strings.count + index] = tokenizer.encode(text, addSpecialTokens: false)
+            }
+        }
+        #expect(Array(results[0..<strings.count]) == expected)
+        #expect(Array(results[strings.count...]) == expected)
+    }
 }
 
 /// Components whose options the trained fixtures do not exercise; expectations are
