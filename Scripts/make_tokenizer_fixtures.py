@@ -101,7 +101,7 @@ def record(tok, strings, name, extra_tokens, decode_only=()):
         "decode_only": decodes,
     }
     with open(os.path.join(OUT, name + ".expected.json"), "w", encoding="utf-8") as f:
-        json.dump(data, f, ensure_ascii=False, indent=0)
+        json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
 
 
 def byte_to_unicode():
@@ -121,7 +121,11 @@ def save(tok, name, edit=None):
     js = json.loads(tok.to_str())
     if edit:
         edit(js)
-    text = json.dumps(js, ensure_ascii=False, indent=1)
+    # gpt2.json keeps Hugging Face's pretty layout; the others are compact to stay small.
+    if name == "gpt2":
+        text = json.dumps(js, ensure_ascii=False, indent=2)
+    else:
+        text = json.dumps(js, ensure_ascii=False, separators=(",", ":"))
     path = os.path.join(OUT, name + ".json")
     with open(path, "w", encoding="utf-8") as f:
         f.write(text)

@@ -29,7 +29,7 @@ struct LlamaFixtureTests {
 
     @Test(arguments: cases)
     func logProbabilitiesMatchTransformers(name: String) throws {
-        let directory = try fixturesDirectory().appendingPathComponent(name)
+        let directory = try modelIOFixturesDirectory().appendingPathComponent(name)
         let reference = try JSONDecoder().decode(
             ModelReference.self, from: Data(contentsOf: directory.appendingPathComponent("reference.json")))
         let model = try LlamaForCausalLM.load(directory: directory.path)

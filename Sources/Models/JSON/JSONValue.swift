@@ -198,7 +198,7 @@ struct JSONParser {
         var runStart = position
         func flushRun(_ end: Int) throws {
             guard runStart < end else { return }
-            guard let run = String(validating: bytes[runStart..<end], as: UTF8.self) else {
+            guard let run = validatedUTF8String(bytes[runStart..<end]) else {
                 throw Failure(offset: runStart, message: "invalid UTF-8 in string")
             }
             scalars.append(contentsOf: run.unicodeScalars)

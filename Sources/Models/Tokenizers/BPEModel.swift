@@ -12,9 +12,10 @@ final class BPEModel {
     /// Id to token text, for ids of the model vocabulary.
     let tokens: [Int: String]
     /// Packed pair of ids -> (rank, merged id).
-    private let merges: [UInt64: (rank: Int32, id: Int32)]
-    /// Id of each single-scalar token, by scalar value.
-    private let scalarIds: [UInt32: Int32]
+    private let merges: PairTable
+    /// Id of each single-scalar token below U+10000 (-1: none), and of the others.
+    private let bmpIds: [Int32]
+    private let astralIds: [UInt32: Int32]
     /// `<0xNN>` id of each byte when `byte_fallback` is on (-1 where the vocabulary lacks it).
     private let byteIds: [Int32]?
     private let unknownId: Int?
@@ -29,15 +30,20 @@ final class BPEModel {
     private static let cacheableLength = 256
 
     init(
-        vocabulary: [[Unicode.Scalar]: Int], tokens: [Int: String], merges: [UInt64: (rank: Int32, id: Int32)],
+        vocabulary: [[Unicode.Scalar]: Int], tokens: [Int: String], merges: PairTable,
         byteFallback: Bool, unknownId: Int?, fuseUnknown: Bool, ignoreMerges: Bool
     ) {
         self.vocabulary = vocabulary
         self.tokens = tokens
         self.merges = merges
-        var scalarIds: [UInt32: Int32] = [:]
-        for (text, id) in vocabulary where text.count == 1 { scalarIds[text[0].value] = Int32(id) }
-        self.scalarIds = scalarIds
+        var bmpIds = [Int32](repeating: -1, count: 0x10000)
+        var astralIds: [UInt32: Int32] = [:]
+        for (text, id) in vocabulary where text.count == 1 {
+            let value = text[0].value
+            if value < 0x10000 { bmpIds[Int(value)] = Int32(id) } else { astralIds[value] = Int32(id) }
+        }
+        self.bmpIds = bmpIds
+        self.astralIds = astralIds
         if byteFallback {
             self.byteIds = (0..<256).map { byte in
                 let name = "<0x" + String(format: "%02X", byte) + ">"
@@ -85,7 +91,10 @@ final class BPEModel {
         symbols.reserveCapacity(word.count)
         var pendingUnknown = false
         for scalar in word {
-            if let id = scalarIds[scalar.value] {
+            let value = scalar.value
+            let known = value < 0x10000 ? bmpIds[Int(value)] : astralIds[value] ?? -1
+            if known >= 0 {
+                let id = known
                 if pendingUnknown, let unknownId {
                     symbols.append(Int32(unknownId))
                     pendingUnknown = false
@@ -141,37 +150,39 @@ final class BPEModel {
         var heap: [Candidate] = []
         heap.reserveCapacity(count)
 
+        // Binary min-heap; sifting moves a hole instead of swapping.
         func push(_ candidate: Candidate) {
             heap.append(candidate)
             var child = heap.count - 1
             while child > 0 {
                 let parent = (child - 1) / 2
-                if !heap[child].precedes(heap[parent]) { break }
-                heap.swapAt(child, parent)
+                if !candidate.precedes(heap[parent]) { break }
+                heap[child] = heap[parent]
                 child = parent
             }
+            heap[child] = candidate
         }
         func pop() -> Candidate? {
             guard let top = heap.first else { return nil }
             let last = heap.removeLast()
-            if !heap.isEmpty {
-                heap[0] = last
-                var parent = 0
+            let size = heap.count
+            if size > 0 {
+                var hole = 0
                 while true {
-                    let left = 2 * parent + 1
-                    if left >= heap.count { break }
-                    var best = left
-                    if left + 1 < heap.count && heap[left + 1].precedes(heap[left]) { best = left + 1 }
-                    if !heap[best].precedes(heap[parent]) { break }
-                    heap.swapAt(best, parent)
-                    parent = best
+                    var child = 2 * hole + 1
+                    if child >= size { break }
+                    if child + 1 < size && heap[child + 1].precedes(heap[child]) { child += 1 }
+                    if !heap[child].precedes(last) { break }
+                    heap[hole] = heap[child]
+                    hole = child
                 }
+                heap[hole] = last
             }
             return top
         }
 
         for i in 0..<(count - 1) {
-            if let merge = merges[Self.pairKey(ids[i], ids[i + 1])] {
+            if let merge = merges.get(Self.pairKey(ids[i], ids[i + 1])) {
                 push(Candidate(rank: merge.rank, position: Int32(i), id: merge.id))
             }
         }
@@ -181,17 +192,17 @@ final class BPEModel {
             let right = Int(next[position])
             guard right >= 0 else { continue }
             // Skip entries made stale by an earlier merge at this position.
-            guard let current = merges[Self.pairKey(ids[position], ids[right])], current.id == top.id else { continue }
+            guard let current = merges.get(Self.pairKey(ids[position], ids[right])), current.id == top.id else { continue }
             ids[position] = top.id
             alive[right] = false
             let after = Int(next[right])
             next[position] = Int32(after)
             if after >= 0 { previous[after] = Int32(position) }
             let before = Int(previous[position])
-            if before >= 0, let merge = merges[Self.pairKey(ids[before], ids[position])] {
+            if before >= 0, let merge = merges.get(Self.pairKey(ids[before], ids[position])) {
                 push(Candidate(rank: merge.rank, position: Int32(before), id: merge.id))
             }
-            if after >= 0, let merge = merges[Self.pairKey(ids[position], ids[after])] {
+            if after >= 0, let merge = merges.get(Self.pairKey(ids[position], ids[after])) {
                 push(Candidate(rank: merge.rank, position: Int32(position), id: merge.id))
             }
         }

@@ -18,8 +18,9 @@ import Foundation
 ///   `RobertaProcessing`.
 /// Anything else is rejected at load time with ``TokenizerError/unsupported(file:key:value:)``.
 ///
-/// Encoding is thread-safe; the per-word cache is shared behind a lock.
-public final class BPETokenizer: Tokenizer {
+/// Encoding is thread-safe (all state is immutable except the per-word cache, which is
+/// behind a lock), hence the `@unchecked Sendable`.
+public final class BPETokenizer: Tokenizer, @unchecked Sendable {
     let model: BPEModel
     let normalizer: Normalizer?
     let preTokenizer: PreTokenizer?

@@ -50,3 +50,18 @@ enum ByteLevel {
         return result
     }
 }
+
+/// `bytes` as a string if they are valid UTF-8, nil otherwise. (`String(validating:)`
+/// needs macOS 15; this works on every platform the package supports.)
+func validatedUTF8String<Bytes: Collection>(_ bytes: Bytes) -> String? where Bytes.Element == UInt8 {
+    var view = String.UnicodeScalarView()
+    var iterator = bytes.makeIterator()
+    var decoder = UTF8()
+    while true {
+        switch decoder.decode(&iterator) {
+        case .scalarValue(let scalar): view.append(scalar)
+        case .emptyInput: return String(view)
+        case .error: return nil
+        }
+    }
+}

@@ -4,7 +4,7 @@
 /// Special-token strings in the input are recognised (leftmost, longest first) and
 /// encoded as their ids, as added tokens are in Hugging Face tokenizers. With
 /// `addSpecialTokens`, the BOS token (if configured) is prepended; nothing is appended.
-public struct ByteTokenizer: Tokenizer {
+public struct ByteTokenizer: Tokenizer, Sendable {
     /// Special tokens; `specialTokens[i]` has id `256 + i`.
     public let specialTokens: [String]
     public let bosTokenId: Int?

@@ -10,7 +10,7 @@ import Foundation
 /// Text containing a character outside the vocabulary is rejected by `encode` with
 /// ``TokenizerError/unknownCharacter(_:offset:)``: silently substituting would corrupt
 /// training data without anyone noticing.
-public struct CharacterTokenizer: Tokenizer, Equatable {
+public struct CharacterTokenizer: Tokenizer, Equatable, Sendable {
     /// The vocabulary: `characters[id]` is the character of `id`, in increasing code-point order.
     public let characters: [Unicode.Scalar]
     private let ids: [Unicode.Scalar: Int]

@@ -43,7 +43,7 @@ indirect enum TokenDecoder {
             var pending: [UInt8] = []
             func flush() {
                 guard !pending.isEmpty else { return }
-                if let text = String(validating: pending, as: UTF8.self) {
+                if let text = validatedUTF8String(pending) {
                     result.append(text)
                 } else {
                     // Hugging Face emits one replacement character per byte here.

@@ -51,13 +51,16 @@ struct TokenizerLoader {
         var tokens: [Int: String] = [:]
         for (token, idValue) in try reader.object(try reader.value(model, "vocab", path: "model"), path: "model.vocab") {
             let id = try reader.int(idValue, path: "model.vocab[\(token.debugDescription)]")
+            guard id < Int(Int32.max) else {
+                throw TokenizerError.invalidValue(
+                    file: file, key: "model.vocab[\(token.debugDescription)]", reason: "id \(id) is too large")
+            }
             vocabulary[Array(token.unicodeScalars)] = id
             tokens[id] = token
         }
 
-        var merges: [UInt64: (rank: Int32, id: Int32)] = [:]
         let mergeList = try reader.array(model["merges"] ?? .array([]), path: "model.merges")
-        merges.reserveCapacity(mergeList.count)
+        var merges = PairTable(minimumCapacity: mergeList.count)
         for (rank, entry) in mergeList.enumerated() {
             let path = "model.merges[\(rank)]"
             let left: String
@@ -91,7 +94,7 @@ struct TokenizerLoader {
                 throw TokenizerError.unknownMergeToken(file: file, key: path, token: left + right)
             }
             // A repeated pair keeps its last rank, as in Hugging Face's map.
-            merges[BPEModel.pairKey(Int32(leftId), Int32(rightId))] = (Int32(rank), Int32(mergedId))
+            merges.set(BPEModel.pairKey(Int32(leftId), Int32(rightId)), rank: Int32(rank), id: Int32(mergedId))
         }
 
         var unknownId: Int? = nil
