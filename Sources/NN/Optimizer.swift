@@ -33,6 +33,7 @@ public struct ParameterGroup {
     /// The decoupled (AdamW) or L2 (SGD) weight decay of this group.
     public var weightDecay: Float
 
+    /// A group of named parameters sharing `weightDecay`.
     public init(parameters: [(String, Tensor)], weightDecay: Float) {
         self.parameters = parameters
         self.weightDecay = weightDecay
@@ -62,6 +63,7 @@ public struct OptimizerState: Codable {
     /// Optimizer-wide scalars.
     public var scalars: [String: Double]
 
+    /// A state with the given per-parameter tensors and scalars.
     public init(parameters: [String: [String: Tensor]] = [:], scalars: [String: Double] = [:]) {
         self.parameters = parameters
         self.scalars = scalars
@@ -173,7 +175,7 @@ struct ParameterIndex {
                 guard tensor.shape == expected else {
                     throw OptimizerStateError.shapeMismatch(parameter: name, name: slot, expected: expected, found: tensor.shape)
                 }
-                copies[slot] = tensor.copied()
+                copies[slot] = copyOf(tensor)
             }
             result[name] = copies
         }
@@ -181,11 +183,9 @@ struct ParameterIndex {
     }
 }
 
-extension Tensor {
-    /// A fresh tensor with the same shape and values, detached from any graph.
-    func copied() -> Tensor {
-        let copy = Tensor(uninitializedShape: shape)
-        copy.assign(self)
-        return copy
-    }
+/// A fresh tensor with the same shape and values as `tensor`, detached from any graph.
+func copyOf(_ tensor: Tensor) -> Tensor {
+    let copy = Tensor(uninitializedShape: tensor.shape)
+    copy.assign(tensor)
+    return copy
 }
