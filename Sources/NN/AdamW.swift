@@ -102,8 +102,8 @@ public final class AdamW: Optimizer {
         OptimizerState(
             parameters: states.mapValues { state in
                 [
-                    "exp_avg": state.exponentialAverage.copied(),
-                    "exp_avg_sq": state.exponentialAverageOfSquares.copied(),
+                    "exp_avg": copyOf(state.exponentialAverage),
+                    "exp_avg_sq": copyOf(state.exponentialAverageOfSquares),
                     "step": Tensor(scalar: Float(state.step)),
                 ]
             },

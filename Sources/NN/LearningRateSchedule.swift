@@ -28,12 +28,17 @@ public enum LearningRateSchedule: Equatable, Codable, Sendable {
         case let .warmupCosine(peak, warmupSteps, totalSteps, minimum):
             if let rate = Self.warmup(peak: peak, warmupSteps: warmupSteps, step: step) { return rate }
             let progress = Self.decayProgress(step: step, warmupSteps: warmupSteps, totalSteps: totalSteps)
-            return Float(Double(minimum) + Double(peak - minimum) * 0.5 * (1 + cos(Double.pi * progress)))
+            return Self.interpolate(from: minimum, to: peak, factor: 0.5 * (1 + cos(Double.pi * progress)))
         case let .warmupLinear(peak, warmupSteps, totalSteps, minimum):
             if let rate = Self.warmup(peak: peak, warmupSteps: warmupSteps, step: step) { return rate }
             let progress = Self.decayProgress(step: step, warmupSteps: warmupSteps, totalSteps: totalSteps)
-            return Float(Double(minimum) + Double(peak - minimum) * (1 - progress))
+            return Self.interpolate(from: minimum, to: peak, factor: 1 - progress)
         }
+    }
+
+    /// `minimum + (peak - minimum) · factor` in Double, so factors 0 and 1 give the end points exactly.
+    private static func interpolate(from minimum: Float, to peak: Float, factor: Double) -> Float {
+        Float(Double(minimum) + (Double(peak) - Double(minimum)) * factor)
     }
 
     /// The warmup rate, or nil once warmup is over.

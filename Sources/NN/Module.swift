@@ -39,7 +39,9 @@ extension Module {
 /// it is never trained, counted, loaded or saved.
 @propertyWrapper
 public struct Buffer<Value> {
+    /// The buffer's value (usually a `Tensor` or `Tensor?`).
     public var wrappedValue: Value
+    /// Wraps `wrappedValue`; written implicitly by `@Buffer var x = ...` or `self.x = ...` in an init.
     public init(wrappedValue: Value) { self.wrappedValue = wrappedValue }
 }
 

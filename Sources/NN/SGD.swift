@@ -53,7 +53,7 @@ public final class SGD: Optimizer {
                 let p = parameter.storage.pointer
                 let count = parameter.count
                 // The effective gradient, in a scratch copy: `grad` itself is left as computed.
-                let direction = grad.copied()
+                let direction = copyOf(grad)
                 let d = direction.storage.pointer
                 if group.weightDecay != 0 {
                     scaleAdd(alpha: group.weightDecay, p, beta: 1, d, count: count)
@@ -67,7 +67,7 @@ public final class SGD: Optimizer {
                             direction.assign(buffer)
                         }
                     } else {
-                        let buffer = direction.copied()
+                        let buffer = copyOf(direction)
                         momentumBuffers[name] = buffer
                         if nesterov { scaleAdd(alpha: momentum, buffer.storage.pointer, beta: 1, d, count: count) }
                     }
@@ -81,7 +81,7 @@ public final class SGD: Optimizer {
 
     public func stateDictionary() -> OptimizerState {
         OptimizerState(
-            parameters: momentumBuffers.mapValues { ["momentum_buffer": $0.copied()] },
+            parameters: momentumBuffers.mapValues { ["momentum_buffer": copyOf($0)] },
             scalars: ["step": Double(stepCount), "learning_rate": Double(learningRate)])
     }
 

@@ -76,6 +76,30 @@ private final class Tied: Module {
     }
 }
 
+private class BaseBlock: Module {
+    let inProj: Linear
+    init(generator: inout RandomGenerator) { inProj = Linear(inputSize: 2, outputSize: 2, bias: false, generator: &generator) }
+}
+
+/// Superclass properties come first; a dictionary gives sorted keys; a back reference does not loop.
+private final class DerivedBlock: BaseBlock {
+    let adapters: [String: Linear]
+    let scales: [Tensor]
+    let table: [Float] = Array(repeating: 0, count: 1000)
+    weak var parent: DerivedBlock?
+    lazy var cache: Tensor = Tensor.zeros([2])
+
+    override init(generator: inout RandomGenerator) {
+        adapters = [
+            "value": Linear(inputSize: 2, outputSize: 1, bias: false, generator: &generator),
+            "key": Linear(inputSize: 2, outputSize: 1, bias: false, generator: &generator),
+        ]
+        scales = [Tensor.ones([1]), Tensor.ones([2])]
+        super.init(generator: &generator)
+        parent = self
+    }
+}
+
 private let layerKeys = [
     "self_attn.q_proj.weight", "self_attn.o_proj.weight", "self_attn.o_proj.bias", "input_layernorm.weight",
     "mlp.gate_proj.weight", "mlp.up_proj.weight", "mlp.down_proj.weight",
@@ -99,6 +123,16 @@ struct ModuleTests {
         let names = lm.namedParameters().map(\.0)
         #expect(names.contains("model.extra_head.weight") && names.contains("model.extra_head.bias"))
         #expect(lm.parameterCount == before + 10)
+    }
+
+    @Test func superclassesDictionariesArraysOfTensorsAndCyclesAreWalked() {
+        var generator = RandomGenerator(seed: 8)
+        let block = DerivedBlock(generator: &generator)
+        _ = block.cache
+        #expect(block.namedParameters().map(\.0) == [
+            "in_proj.weight", "adapters.key.weight", "adapters.value.weight", "scales.0", "scales.1",
+        ])
+        #expect(block.namedModules().map(\.0) == ["", "in_proj", "adapters.key", "adapters.value"])
     }
 
     @Test func snakeCaseConversion() {

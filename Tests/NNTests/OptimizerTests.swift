@@ -175,7 +175,7 @@ private func expectIdenticalStepAfterRestore(
     train(original, optimizer)
     optimizer.learningRate *= 0.5
     train(original, optimizer)
-    let savedWeights = original.stateDictionary().mapValues { $0.copied() }
+    let savedWeights = original.stateDictionary().mapValues { copyOf($0) }
     let encoded = try JSONEncoder().encode(optimizer.stateDictionary())
 
     let restored = makeModel()
