@@ -21,6 +21,11 @@ let kernelSettings: [SwiftSetting] = [.define("KERNELS_FMA")]
 let kernelSettings: [SwiftSetting] = []
 #endif
 
+// Debug builds (what `swift test` uses) still optimise the kernels: unoptimised SIMD code is
+// 50-100x slower, which would make every numeric test crawl. Only Kernels gets -O; the
+// layers above stay debuggable.
+let optimizedKernelSettings = kernelSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "LongReD",
     platforms: [.macOS(.v14)],
@@ -32,9 +37,11 @@ let package = Package(
         .library(name: "Recipes", targets: ["Recipes"]),
         .executable(name: "longred", targets: ["longred"]),
         .executable(name: "kernel-bench", targets: ["KernelBench"]),
+        .executable(name: "model-bench", targets: ["ModelBench"]),
+        .executable(name: "train-bench", targets: ["TrainBench"]),
     ],
     targets: [
-        .target(name: "Kernels", swiftSettings: kernelSettings),
+        .target(name: "Kernels", swiftSettings: optimizedKernelSettings),
         .target(name: "Tensors", dependencies: ["Kernels"], swiftSettings: kernelSettings),
         .target(name: "NN", dependencies: ["Tensors"], swiftSettings: kernelSettings),
         .target(name: "Models", dependencies: ["NN"], swiftSettings: kernelSettings),
@@ -42,6 +49,15 @@ let package = Package(
         .executableTarget(name: "longred", dependencies: ["Recipes"], swiftSettings: kernelSettings),
         .executableTarget(
             name: "KernelBench", dependencies: ["Kernels"], path: "Benchmarks/KernelBench",
+            swiftSettings: kernelSettings),
+        .executableTarget(
+            name: "ModelBench", dependencies: ["Models"], path: "Benchmarks/ModelBench",
+            swiftSettings: kernelSettings),
+        .executableTarget(
+            name: "TrainBench", dependencies: ["Recipes"], path: "Benchmarks/TrainBench",
+            swiftSettings: kernelSettings),
+        .executableTarget(
+            name: "CustomRecipe", dependencies: ["Recipes"], path: "Examples/CustomRecipe",
             swiftSettings: kernelSettings),
         .executableTarget(
             name: "TrainTiny", dependencies: ["NN"], path: "Examples/TrainTiny",

@@ -1,0 +1,2 @@
+import Recipes
+print("train-bench")
