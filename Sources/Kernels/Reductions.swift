@@ -132,16 +132,16 @@ func rowMax(_ x: UnsafePointer<Float>, _ n: Int) -> (Float, Int) {
     if n == 0 { return (-.infinity, 0) }
     // Vector pass for the value; NaN lanes are tracked separately because comparisons ignore them.
     var acc = SIMD8<Float>(repeating: -.infinity)
-    var sawNaN = SIMDMask<SIMD8<Int32>>()
+    var sawNaN = SIMD8<Int32>()
     var i = 0
     while i + 8 <= n {
         let v = load8(x + i)
         acc = acc.replacing(with: v, where: v .> acc)
-        sawNaN = sawNaN .| (v .!= v)
+        sawNaN |= nanMask(v)
         i += 8
     }
     var best = acc.max()
-    var nan = any(sawNaN)
+    var nan = sawNaN != SIMD8()
     while i < n {
         let v = x[i]
         if v > best { best = v }
