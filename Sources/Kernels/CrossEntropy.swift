@@ -46,17 +46,17 @@ public func crossEntropyBackward(
             let vs = SIMD8<Float>(repeating: scale), vl = SIMD8<Float>(repeating: lse)
             var i = 0
             while i + 8 <= vocab {
-                store8(vectorExp(load8(lr + i) - vl) * vs, dr + i)
+                store8(expOfNonPositive(load8(lr + i) - vl) * vs, dr + i)
                 i += 8
             }
             if i < vocab {
                 var v = SIMD8<Float>(repeating: -.infinity)
                 for k in 0..<(vocab - i) { v[k] = lr[i + k] }
-                let e = vectorExp(v - vl) * vs
+                let e = expOfNonPositive(v - vl) * vs
                 for k in 0..<(vocab - i) { dr[i + k] = e[k] }
             }
             let ti = Int(t)
-            dr[ti] = scale * (vectorExp(SIMD8(repeating: lr[ti] - lse))[0] - 1)
+            dr[ti] = scale * (expOfNonPositive(SIMD8(repeating: lr[ti] - lse))[0] - 1)
         }
     }
 }

@@ -27,14 +27,14 @@ func rowSumExp(_ x: UnsafePointer<Float>, _ n: Int, shift: Float, store: UnsafeM
     var a0 = SIMD8<Float>(), a1 = a0
     var i = 0
     while i + 16 <= n {
-        let e0 = vectorExp(load8(x + i) - s), e1 = vectorExp(load8(x + i + 8) - s)
+        let e0 = expOfNonPositive(load8(x + i) - s), e1 = expOfNonPositive(load8(x + i + 8) - s)
         if let store { store8(e0, store + i); store8(e1, store + i + 8) }
         a0 += e0
         a1 += e1
         i += 16
     }
     if i + 8 <= n {
-        let e0 = vectorExp(load8(x + i) - s)
+        let e0 = expOfNonPositive(load8(x + i) - s)
         if let store { store8(e0, store + i) }
         a0 += e0
         i += 8
@@ -43,7 +43,7 @@ func rowSumExp(_ x: UnsafePointer<Float>, _ n: Int, shift: Float, store: UnsafeM
     if rest > 0 {
         var v = SIMD8<Float>(repeating: -.infinity)
         for k in 0..<rest { v[k] = x[i + k] }
-        let e = vectorExp(v - s)  // padded lanes give exp(-inf) = 0
+        let e = expOfNonPositive(v - s)  // padded lanes give exp(-inf) = 0
         if let store { for k in 0..<rest { store[i + k] = e[k] } }
         a1 += e
     }
@@ -147,13 +147,13 @@ public func logSoftmaxRowsBackward(
             let ns = SIMD8<Float>(repeating: -s)
             var i = 0
             while i + 8 <= cols {
-                store8(fusedMultiplyAdd(load8(gr + i), vectorExp(load8(yr + i)), ns), dr + i)
+                store8(fusedMultiplyAdd(load8(gr + i), expOfNonPositive(load8(yr + i)), ns), dr + i)
                 i += 8
             }
             while i < cols {
                 var v = SIMD8<Float>(repeating: -.infinity)
                 v[0] = yr[i]
-                dr[i] = fusedMultiplyAdd(gr[i], vectorExp(v)[0], -s)
+                dr[i] = fusedMultiplyAdd(gr[i], expOfNonPositive(v)[0], -s)
                 i += 1
             }
         }

@@ -95,6 +95,32 @@ public func vectorExp(_ x: SIMD8<Float>) -> SIMD8<Float> {
     return p * s1 * s2
 }
 
+/// `e^x` for `x <= 0` (including `-inf`), flushing results below 2^-126 (x < ~-87.3) to
+/// zero. Used inside softmax and cross-entropy, where such terms are negligible next to the
+/// maximum's 1: it skips the overflow clamp and the two-step scaling of ``vectorExp(_:)``.
+/// Same ~1 ulp accuracy elsewhere; NaN propagates.
+@_transparent @usableFromInline
+func expOfNonPositive(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    // Clamping at -88 gives n = -127, whose biased exponent field is 0: the scale is +0.
+    let lo = SIMD8<Float>(repeating: -88)
+    let xc = x.replacing(with: lo, where: x .< lo)
+    let magic = SIMD8<Float>(repeating: roundingMagic)
+    let t = fusedMultiplyAdd(magic, xc, SIMD8(repeating: expLog2e))
+    let n = t - magic
+    var r = fusedMultiplyAdd(xc, n, SIMD8(repeating: -expLn2Hi))
+    r = fusedMultiplyAdd(r, n, SIMD8(repeating: -expLn2Lo))
+    var p = SIMD8<Float>(repeating: 1.9875691500e-4)
+    p = fusedMultiplyAdd(SIMD8(repeating: 1.3981999507e-3), p, r)
+    p = fusedMultiplyAdd(SIMD8(repeating: 8.3334519073e-3), p, r)
+    p = fusedMultiplyAdd(SIMD8(repeating: 4.1665795894e-2), p, r)
+    p = fusedMultiplyAdd(SIMD8(repeating: 1.6666665459e-1), p, r)
+    p = fusedMultiplyAdd(SIMD8(repeating: 5.0000001201e-1), p, r)
+    p = fusedMultiplyAdd(r, p, r * r) + 1
+    // bits(t) - bits(magic) = n; (n + 127) << 23 = (bits(t) - bits(magic) + 127) << 23.
+    let scale = float(bits: (bits(t) &- (bits(magic) &- 127)) &<< 23)
+    return p * scale
+}
+
 /// Natural logarithm lane by lane, within ~1 ulp: `log(0) = -inf`, `log(x < 0) = nan`,
 /// `log(+inf) = +inf`, NaN propagates; subnormal inputs are handled.
 @_transparent
