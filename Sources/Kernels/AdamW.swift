@@ -22,7 +22,7 @@ public func adamWUpdate(
         stepSize: Float(Double(learningRate) / bc1), bc2Sqrt: Float(bc2.squareRoot()),
         decay: Float(1 - Double(learningRate) * Double(weightDecay)), beta2: beta2,
         oneMinusBeta1: 1 - beta1, oneMinusBeta2: 1 - beta2, epsilon: epsilon)
-    forEachRange(count: count, grain: elementwiseGrain / 2) { range in
+    forEachRange(count: count, grain: transcendentalGrain) { range in
         var i = range.lowerBound
         while i + 8 <= range.upperBound {
             let (p, mv, vv) = constants.update(load8(parameter + i), load8(gradient + i), load8(m + i), load8(v + i))

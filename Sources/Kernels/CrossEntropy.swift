@@ -13,7 +13,7 @@ public func crossEntropyForward(
 ) {
     precondition(rows >= 0 && vocab > 0, "crossEntropyForward: bad shape (\(rows), \(vocab))")
     checkTargets(targets, rows: rows, vocab: vocab, ignoreIndex: ignoreIndex, operation: "crossEntropyForward")
-    forEachOuterRange(outer: rows, slabWork: vocab) { range in
+    forEachOuterRange(outer: rows, slabWork: vocab, grain: transcendentalGrain) { range in
         for r in range {
             let lr = logits + r * vocab
             let m = rowMaximum(lr, vocab)
@@ -34,7 +34,7 @@ public func crossEntropyBackward(
 ) {
     precondition(rows >= 0 && vocab > 0, "crossEntropyBackward: bad shape (\(rows), \(vocab))")
     checkTargets(targets, rows: rows, vocab: vocab, ignoreIndex: ignoreIndex, operation: "crossEntropyBackward")
-    forEachOuterRange(outer: rows, slabWork: vocab) { range in
+    forEachOuterRange(outer: rows, slabWork: vocab, grain: transcendentalGrain) { range in
         for r in range {
             let lr = logits + r * vocab, dr = dlogits + r * vocab
             let t = targets[r]

@@ -14,8 +14,12 @@ public enum BinaryFunction: Sendable, CaseIterable {
     case add, subtract, multiply, divide, maximum, minimum, power
 }
 
-/// Elements per parallel chunk for streaming elementwise work (~0.5 ms on one core).
-@usableFromInline let elementwiseGrain = 1 << 17
+/// Elements per parallel chunk, sized so a chunk is a few tenths of a millisecond on one core
+/// and the dispatch overhead (~10-20 µs) stays small: for kernels that evaluate exp, log, a
+/// division or a square root per element (~0.6-2 ns each) ...
+@usableFromInline let transcendentalGrain = 1 << 18
+/// ... and for kernels that only stream data through a few arithmetic operations (~0.2 ns).
+@usableFromInline let streamingGrain = 1 << 20
 
 /// Splits `0..<count` into ranges whose boundaries depend only on `count` and `grain`
 /// (multiples of 8) and runs `body` on them, in parallel when there are several.
@@ -102,7 +106,8 @@ func unaryVector(_ f: UnaryFunction, _ v: SIMD8<Float>) -> SIMD8<Float> {
 /// `y[i] = f(x[i])` for `i` in `0..<count`; `y` may alias `x`.
 public func applyUnary(_ f: UnaryFunction, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
     precondition(count >= 0, "applyUnary(\(f)): negative count \(count)")
-    forEachRange(count: count, grain: elementwiseGrain) { range in
+    let grain = f == .negate || f == .relu || f == .square ? streamingGrain : transcendentalGrain
+    forEachRange(count: count, grain: grain) { range in
         mapUnary(f, x, y, range)
     }
 }
@@ -114,7 +119,8 @@ public func applyUnaryBackward(
     dx: UnsafeMutablePointer<Float>, count: Int
 ) {
     precondition(count >= 0, "applyUnaryBackward(\(f)): negative count \(count)")
-    forEachRange(count: count, grain: elementwiseGrain) { range in
+    let grain = f == .silu || f == .gelu || f == .log || f == .sqrt ? transcendentalGrain : streamingGrain
+    forEachRange(count: count, grain: grain) { range in
         mapUnaryBackward(f, x, y, dy, dx, range)
     }
 }
@@ -204,7 +210,8 @@ public func applyBinary(
         (aStep == 0 || aStep == 1) && (bStep == 0 || bStep == 1) && count >= 0,
         "applyBinary(\(f)): steps must be 0 or 1 (got aStep \(aStep), bStep \(bStep)), count \(count)")
     if count == 0 { return }
-    forEachRange(count: count, grain: elementwiseGrain) { range in
+    let grain = f == .power || f == .divide ? transcendentalGrain : streamingGrain
+    forEachRange(count: count, grain: grain) { range in
         switch f {
         case .add: mapBinary(.add, a, aStep, b, bStep, c, range)
         case .subtract: mapBinary(.subtract, a, aStep, b, bStep, c, range)
@@ -221,7 +228,7 @@ public func applyBinary(
 public func scaleAdd(alpha: Float, _ x: UnsafePointer<Float>, beta: Float, _ y: UnsafeMutablePointer<Float>, count: Int) {
     precondition(count >= 0, "scaleAdd: negative count \(count)")
     let va = SIMD8<Float>(repeating: alpha), vb = SIMD8<Float>(repeating: beta)
-    forEachRange(count: count, grain: elementwiseGrain) { range in
+    forEachRange(count: count, grain: streamingGrain) { range in
         var i = range.lowerBound
         if beta == 0 {
             while i + 8 <= range.upperBound { store8(load8(x + i) * va, y + i); i += 8 }
@@ -236,7 +243,7 @@ public func scaleAdd(alpha: Float, _ x: UnsafePointer<Float>, beta: Float, _ y: 
 /// `y[i] += x[i]` for `i` in `0..<count`.
 public func accumulate(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
     precondition(count >= 0, "accumulate: negative count \(count)")
-    forEachRange(count: count, grain: elementwiseGrain) { range in
+    forEachRange(count: count, grain: streamingGrain) { range in
         var i = range.lowerBound
         while i + 8 <= range.upperBound { store8(load8(y + i) + load8(x + i), y + i); i += 8 }
         while i < range.upperBound { y[i] += x[i]; i += 1 }

@@ -66,7 +66,7 @@ func rowAffine(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n:
 /// A row whose entries are all `-inf` (fully masked) gives zeros.
 public func softmaxRows(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
     precondition(rows >= 0 && cols >= 0, "softmaxRows: bad shape (\(rows), \(cols))")
-    forEachOuterRange(outer: rows, slabWork: cols) { range in
+    forEachOuterRange(outer: rows, slabWork: cols, grain: transcendentalGrain) { range in
         for r in range {
             let xr = x + r * cols, yr = y + r * cols
             let m = rowMaximum(xr, cols)
@@ -84,7 +84,7 @@ public func softmaxRows(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Flo
 /// A row whose entries are all `-inf` gives `-inf` throughout.
 public func logSoftmaxRows(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
     precondition(rows >= 0 && cols >= 0, "logSoftmaxRows: bad shape (\(rows), \(cols))")
-    forEachOuterRange(outer: rows, slabWork: cols) { range in
+    forEachOuterRange(outer: rows, slabWork: cols, grain: transcendentalGrain) { range in
         for r in range {
             let xr = x + r * cols, yr = y + r * cols
             let m = rowMaximum(xr, cols)
@@ -111,7 +111,7 @@ public func softmaxRowsBackward(
     y: UnsafePointer<Float>, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, rows: Int, cols: Int
 ) {
     precondition(rows >= 0 && cols >= 0, "softmaxRowsBackward: bad shape (\(rows), \(cols))")
-    forEachOuterRange(outer: rows, slabWork: cols) { range in
+    forEachOuterRange(outer: rows, slabWork: cols, grain: streamingGrain) { range in
         for r in range {
             let yr = y + r * cols, gr = dy + r * cols, dr = dx + r * cols
             var a0 = SIMD8<Float>(), a1 = a0
@@ -140,7 +140,7 @@ public func logSoftmaxRowsBackward(
     y: UnsafePointer<Float>, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, rows: Int, cols: Int
 ) {
     precondition(rows >= 0 && cols >= 0, "logSoftmaxRowsBackward: bad shape (\(rows), \(cols))")
-    forEachOuterRange(outer: rows, slabWork: cols) { range in
+    forEachOuterRange(outer: rows, slabWork: cols, grain: transcendentalGrain) { range in
         for r in range {
             let yr = y + r * cols, gr = dy + r * cols, dr = dx + r * cols
             let s = rowSum(gr, cols)

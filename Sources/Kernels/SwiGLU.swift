@@ -3,7 +3,7 @@
 /// `y[i] = silu(gate[i]) * up[i]` with `silu(g) = g * sigmoid(g)`; `y` may alias `gate` or `up`.
 public func swiGLUForward(gate: UnsafePointer<Float>, up: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, count: Int) {
     precondition(count >= 0, "swiGLUForward: negative count \(count)")
-    forEachRange(count: count, grain: elementwiseGrain) { range in
+    forEachRange(count: count, grain: transcendentalGrain) { range in
         var i = range.lowerBound
         while i + 8 <= range.upperBound {
             let g = load8(gate + i)
@@ -28,7 +28,7 @@ public func swiGLUBackward(
     dgate: UnsafeMutablePointer<Float>, dup: UnsafeMutablePointer<Float>, count: Int
 ) {
     precondition(count >= 0, "swiGLUBackward: negative count \(count)")
-    forEachRange(count: count, grain: elementwiseGrain / 2) { range in
+    forEachRange(count: count, grain: transcendentalGrain) { range in
         var i = range.lowerBound
         while i + 8 <= range.upperBound {
             let (dg, du) = swiGLUGradients(load8(gate + i), load8(up + i), load8(dy + i))

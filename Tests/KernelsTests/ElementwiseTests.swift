@@ -60,7 +60,7 @@ struct ElementwiseTests {
     }
 
     @Test func unaryMayAliasAndIsThreadCountIndependent() {
-        let n = 2 * elementwiseGrain + 13
+        let n = 2 * transcendentalGrain + 13  // two parallel chunks
         let x = Self.input(for: .gelu, count: n, seed: 4)
         let (one, two) = FusedCheck.oneAndTwoThreads { () -> [Float] in
             var y = x
@@ -97,7 +97,7 @@ struct ElementwiseTests {
     }
 
     @Test func scaleAddAndAccumulate() {
-        let n = 2 * elementwiseGrain + 5
+        let n = 2 * streamingGrain + 5  // two parallel chunks
         let x = FusedCheck.random(n, seed: 9), y0 = FusedCheck.random(n, seed: 10)
         let (one, two) = FusedCheck.oneAndTwoThreads { () -> [Float] in
             var y = y0
