@@ -43,6 +43,8 @@ public func crossEntropyBackward(
                 continue
             }
             let scale = rowScale[r], lse = logSumExp[r]
+            let ti = Int(t)
+            let targetLogit = lr[ti]  // read before the row is overwritten when dlogits aliases logits
             let vs = SIMD8<Float>(repeating: scale), vl = SIMD8<Float>(repeating: lse)
             var i = 0
             while i + 8 <= vocab {
@@ -55,8 +57,7 @@ public func crossEntropyBackward(
                 let e = expOfNonPositive(v - vl) * vs
                 for k in 0..<(vocab - i) { dr[i + k] = e[k] }
             }
-            let ti = Int(t)
-            dr[ti] = scale * (expOfNonPositive(SIMD8(repeating: lr[ti] - lse))[0] - 1)
+            dr[ti] = scale * (expOfNonPositive(SIMD8(repeating: targetLogit - lse))[0] - 1)
         }
     }
 }

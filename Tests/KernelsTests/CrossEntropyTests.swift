@@ -52,5 +52,10 @@ struct CrossEntropyTests {
         }
         #expect(FusedCheck.sameBits(one, two))
         #expect(one[0] == 0 && one[5] == 0 && one[1] > 0)
+        // In place gives the same bits as a separate output buffer.
+        let lse = Array(one[rows..<(2 * rows)])
+        var separate = [Float](repeating: 0, count: logits.count)
+        crossEntropyBackward(logits: logits, targets: targets, logSumExp: lse, rowScale: scale, dlogits: &separate, rows: rows, vocab: vocab, ignoreIndex: -100)
+        #expect(FusedCheck.sameBits(Array(one[(2 * rows)...]), separate))
     }
 }
