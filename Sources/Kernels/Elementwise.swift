@@ -38,7 +38,7 @@ func forEachRange(count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
     }
 }
 
-/// Runs `kernel` on `x[range]` eight lanes at a time, writing `y`; the tail is padded with
+/// Applies `f` to `x[range]` eight lanes at a time, writing `y`; the tail is padded with
 /// ones (a value every unary function accepts) so it runs the same vector code.
 ///
 /// The per-function kernels below are `@_transparent` and selected by a `switch` inside the
@@ -113,7 +113,9 @@ public func applyUnary(_ f: UnaryFunction, _ x: UnsafePointer<Float>, _ y: Unsaf
 }
 
 /// `dx[i] = dy[i] * f'(x[i])`. `y` is the forward output `f(x)`; the derivatives of
-/// exp, tanh, sigmoid, sqrt, rsqrt and reciprocal are computed from it. `dx` may alias `dy`.
+/// exp, tanh, sigmoid, sqrt, rsqrt and reciprocal are computed from it. All three inputs
+/// are read for every function (pass `x` as `y` when the function does not need it).
+/// `dx` may alias `dy`, `x` or `y`.
 public func applyUnaryBackward(
     _ f: UnaryFunction, x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
     dx: UnsafeMutablePointer<Float>, count: Int
