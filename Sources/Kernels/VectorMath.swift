@@ -1,12 +1,12 @@
 // SIMD8 transcendental functions. Foundation's scalar `exp`/`log` cost a libm call per
 // lane; these evaluate eight lanes with a handful of FMAs and stay within ~1-2 ulp.
 
-@usableFromInline let expLog2e: Float = 1.44269504088896341
-// ln 2 split so that n * ln2Hi is exact for |n| <= 2^8 (Cody-Waite reduction).
-@usableFromInline let expLn2Hi: Float = 0.693359375
-@usableFromInline let expLn2Lo: Float = -2.12194440e-4
-// 1.5 * 2^23: adding it rounds a float of magnitude < 2^22 to an integer held in the low mantissa bits.
-@usableFromInline let roundingMagic: Float = 12582912
+// Constants are written as literals inside the inlinable functions (a global `let` read
+// from another module goes through an addressor call):
+//   log2(e) = 1.44269504088896341
+//   ln 2 = 0.693359375 - 2.12194440e-4, split so that n * 0.693359375 is exact for |n| <= 2^8
+//   12582912 = 1.5 * 2^23: adding it rounds a float of magnitude < 2^22 to an integer held in
+//   the low mantissa bits.
 
 /// Clamps lane by lane with compare-and-blend (the standard library's `clamped` is not
 /// vectorised); NaN lanes pass through unchanged.
@@ -57,7 +57,7 @@ func select(_ mask: SIMD8<Int32>, _ a: SIMD8<Int32>, _ b: SIMD8<Int32>) -> SIMD8
 /// Converts integer lanes of magnitude below 2^22 to Float (the generic conversion is a call).
 @_transparent @usableFromInline
 func smallIntToFloat(_ v: SIMD8<Int32>) -> SIMD8<Float> {
-    float(bits: v &+ 0x4B40_0000) - SIMD8(repeating: roundingMagic)
+    float(bits: v &+ 0x4B40_0000) - SIMD8(repeating: 12582912)
 }
 
 // The public functions are `@_transparent`: plain `@inline(__always)` was not honoured for
@@ -71,11 +71,11 @@ func smallIntToFloat(_ v: SIMD8<Int32>) -> SIMD8<Float> {
 public func vectorExp(_ x: SIMD8<Float>) -> SIMD8<Float> {
     // Clamp so that 2^n stays representable as a product of two normal powers of two.
     let xc = clamp(x, -104, 89)
-    let magic = SIMD8<Float>(repeating: roundingMagic)
-    let t = fusedMultiplyAdd(magic, xc, SIMD8(repeating: expLog2e))
+    let magic = SIMD8<Float>(repeating: 12582912)
+    let t = fusedMultiplyAdd(magic, xc, SIMD8(repeating: 1.44269504088896341))
     let n = t - magic
-    var r = fusedMultiplyAdd(xc, n, SIMD8(repeating: -expLn2Hi))
-    r = fusedMultiplyAdd(r, n, SIMD8(repeating: -expLn2Lo))
+    var r = fusedMultiplyAdd(xc, n, SIMD8(repeating: -0.693359375))
+    r = fusedMultiplyAdd(r, n, SIMD8(repeating: 2.12194440e-4))
     // Cephes expf minimax polynomial for e^r - 1 - r on [-ln2/2, ln2/2].
     var p = SIMD8<Float>(repeating: 1.9875691500e-4)
     p = fusedMultiplyAdd(SIMD8(repeating: 1.3981999507e-3), p, r)
@@ -104,11 +104,11 @@ func expOfNonPositive(_ x: SIMD8<Float>) -> SIMD8<Float> {
     // Clamping at -88 gives n = -127, whose biased exponent field is 0: the scale is +0.
     let lo = SIMD8<Float>(repeating: -88)
     let xc = x.replacing(with: lo, where: x .< lo)
-    let magic = SIMD8<Float>(repeating: roundingMagic)
-    let t = fusedMultiplyAdd(magic, xc, SIMD8(repeating: expLog2e))
+    let magic = SIMD8<Float>(repeating: 12582912)
+    let t = fusedMultiplyAdd(magic, xc, SIMD8(repeating: 1.44269504088896341))
     let n = t - magic
-    var r = fusedMultiplyAdd(xc, n, SIMD8(repeating: -expLn2Hi))
-    r = fusedMultiplyAdd(r, n, SIMD8(repeating: -expLn2Lo))
+    var r = fusedMultiplyAdd(xc, n, SIMD8(repeating: -0.693359375))
+    r = fusedMultiplyAdd(r, n, SIMD8(repeating: 2.12194440e-4))
     var p = SIMD8<Float>(repeating: 1.9875691500e-4)
     p = fusedMultiplyAdd(SIMD8(repeating: 1.3981999507e-3), p, r)
     p = fusedMultiplyAdd(SIMD8(repeating: 8.3334519073e-3), p, r)
@@ -148,10 +148,10 @@ public func vectorLog(_ x: SIMD8<Float>) -> SIMD8<Float> {
     p = fusedMultiplyAdd(SIMD8(repeating: -2.4999993993e-1), p, f)
     p = fusedMultiplyAdd(SIMD8(repeating: 3.3333331174e-1), p, f)
     var y = p * f * z
-    y = fusedMultiplyAdd(y, ef, SIMD8(repeating: expLn2Lo))
+    y = fusedMultiplyAdd(y, ef, SIMD8(repeating: -2.12194440e-4))
     y = fusedMultiplyAdd(y, SIMD8(repeating: -0.5), z)
     var result = f + y
-    result = fusedMultiplyAdd(result, ef, SIMD8(repeating: expLn2Hi))
+    result = fusedMultiplyAdd(result, ef, SIMD8(repeating: 0.693359375))
     // Special inputs: ±0 -> -inf; negative (including -inf) -> NaN; NaN and +inf map to themselves.
     let magnitude = bits(x) & 0x7FFF_FFFF
     result = select(zeroMask(magnitude), SIMD8(repeating: -.infinity), result)
