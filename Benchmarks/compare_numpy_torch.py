@@ -11,7 +11,7 @@ transposed views, which both libraries hand to BLAS as transpose flags.
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \\
         /work/venv/bin/python Benchmarks/compare_numpy_torch.py \\
         [--threads 1,2] [--filter NAME] [--min-time 0.5] [--json OUT.json] \\
-        [--swift kernel-bench.json]
+        [--swift kernel-bench.json | --kernel-bench .build/release/kernel-bench]
 
 Thread counts are set with threadpoolctl (NumPy's BLAS) and torch.set_num_threads.
 """
@@ -19,6 +19,7 @@ Thread counts are set with threadpoolctl (NumPy's BLAS) and torch.set_num_thread
 import argparse
 import json
 import os
+import subprocess
 import sys
 import time
 
@@ -81,6 +82,15 @@ def operands(shape, ta, tb, batch, rng):
     return (a.T if ta else a), (b.T if tb else b), np.empty((m, n), np.float32)
 
 
+def run_kernel_bench(path, kernel, shape, threads, min_time):
+    """Median seconds of one kernel-bench case (it checks the kernel first)."""
+    command = [path, "--filter", kernel, "--shape", "x".join(map(str, shape)), "--threads", str(threads),
+               "--min-time", str(min_time), "--skip-peak", "--json"]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    rows = [r for r in json.loads(output) if r["kernel"] == kernel]
+    return rows[0]["median_s"]
+
+
 def flops(shape):
     result = 2.0
     for d in shape:
@@ -115,6 +125,9 @@ def main():
     parser.add_argument("--min-time", type=float, default=0.5, help="seconds of timed runs per case")
     parser.add_argument("--json", default=None, help="also write results as JSON to this file ('-' = stdout)")
     parser.add_argument("--swift", default=None, help="kernel-bench --json output to compare against")
+    parser.add_argument("--kernel-bench", default=None, metavar="PATH",
+                        help="run this kernel-bench binary for each case right after NumPy and torch "
+                             "(interleaved, so all three see the same machine load)")
     args = parser.parse_args()
     try:
         thread_counts = [int(t) for t in args.threads.split(",")]
@@ -136,7 +149,7 @@ def main():
     selected = [c for c in cases() if args.filter is None or args.filter in c[0]]
     results = []
     header = f"{'kernel':34}{'shape':20}{'thr':>4}{'numpy':>11}{'GFLOPS':>8}{'torch':>11}{'GFLOPS':>8}"
-    if swift:
+    if swift or args.kernel_bench:
         header += f"{'swift':>11}{'GFLOPS':>8}{'vs np':>7}{'vs torch':>9}"
     print(header)
     for kernel, shape, ta, tb, batch in selected:
@@ -169,6 +182,8 @@ def main():
                     f"{row['numpy_gflops']:>8.1f}")
             line += f"{t_torch * 1e3:>9.3f}ms{row['torch_gflops']:>8.1f}" if t_torch else f"{'-':>11}{'-':>8}"
             t_swift = swift.get((kernel, tuple(shape), threads))
+            if args.kernel_bench:
+                t_swift = run_kernel_bench(args.kernel_bench, kernel, shape, threads, args.min_time)
             if t_swift:
                 row["swift_median_s"] = t_swift
                 line += f"{t_swift * 1e3:>9.3f}ms{work / t_swift * 1e-9:>8.1f}{t_np / t_swift:>7.2f}"

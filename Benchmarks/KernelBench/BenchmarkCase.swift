@@ -44,6 +44,9 @@ struct BenchmarkCase {
     let work: Work
     /// Allocates inputs and returns the run / check closures (called once per case).
     let setup: () -> BenchmarkInstance
+
+    /// The shape as printed and matched by `--shape`, e.g. `768x288x32000`.
+    var shapeText: String { shape.map(String.init).joined(separator: "x") }
 }
 
 /// The closures of a prepared case; they capture whatever `setup` allocated.
