@@ -71,6 +71,15 @@ func attentionBackward(
     // Pass 2, over (batch, kv head, split): dk and dv of the split's key tiles, and their
     // dq contributions into the split's own accumulator.
     let maskStride = maskBatchStride ?? tq * shape.keyLength
+    let b = shape.batch, tk = shape.keyLength
+    let queries = HeadMajorBuffer(q, batch: b, length: tq, heads: shape.heads, headDim: d)
+    defer { queries.deallocate() }
+    let outGrads = HeadMajorBuffer(dOut, batch: b, length: tq, heads: shape.heads, headDim: d)
+    defer { outGrads.deallocate() }
+    let keys = HeadMajorBuffer(k, batch: b, length: tk, heads: shape.kvHeads, headDim: d)
+    defer { keys.deallocate() }
+    let values = HeadMajorBuffer(v, batch: b, length: tk, heads: shape.kvHeads, headDim: d)
+    defer { values.deallocate() }
     Parallel.forEach(shape.batch * shape.kvHeads * splits) { item in
         let split = item % splits
         let kvHead = (item / splits) % shape.kvHeads
@@ -78,7 +87,8 @@ func attentionBackward(
         let scratch = BackwardScratch(shape: shape, tiling: tiling)
         defer { scratch.deallocate() }
         backwardKeyTiles(
-            q: q, k: k, v: v, logSumExp: logSumExp, dOut: dOut, rowDot: rowDot,
+            queries: queries, outGrads: outGrads, keys: keys, values: values,
+            logSumExp: logSumExp, rowDot: rowDot,
             dq: split == 0 ? dq : dqScratch + (split - 1) * dqCount, dk: dk, dv: dv,
             shape: shape, mask: mask.map { $0 + batch * maskStride }, tiling: tiling,
             batch: batch, kvHead: kvHead, split: split, splits: splits, scratch: scratch)
@@ -127,12 +137,6 @@ private struct BackwardScratch {
     /// Key and value tiles transposed, `headDim x keyBlock` each.
     let keysTransposed: UnsafeMutablePointer<Float>
     let valuesTransposed: UnsafeMutablePointer<Float>
-    /// Key and value tiles packed, `keyBlock x headDim` each.
-    let keys: UnsafeMutablePointer<Float>
-    let values: UnsafeMutablePointer<Float>
-    /// Query and output-gradient tiles packed, `queryBlock x headDim` each.
-    let queries: UnsafeMutablePointer<Float>
-    let outGrads: UnsafeMutablePointer<Float>
     /// Probabilities `P` and then `dS`, `queryBlock x keyBlock` each.
     let probabilities: UnsafeMutablePointer<Float>
     let scoreGradients: UnsafeMutablePointer<Float>
@@ -144,10 +148,6 @@ private struct BackwardScratch {
         let d = shape.headDim, br = tiling.queryBlock, bc = tiling.keyBlock
         keysTransposed = .allocate(capacity: d * bc)
         valuesTransposed = .allocate(capacity: d * bc)
-        keys = .allocate(capacity: bc * d)
-        values = .allocate(capacity: bc * d)
-        queries = .allocate(capacity: br * d)
-        outGrads = .allocate(capacity: br * d)
         probabilities = .allocate(capacity: br * bc)
         scoreGradients = .allocate(capacity: br * bc)
         keyGradients = .allocate(capacity: bc * d)
@@ -156,7 +156,6 @@ private struct BackwardScratch {
 
     func deallocate() {
         keysTransposed.deallocate(); valuesTransposed.deallocate()
-        keys.deallocate(); values.deallocate(); queries.deallocate(); outGrads.deallocate()
         probabilities.deallocate(); scoreGradients.deallocate()
         keyGradients.deallocate(); valueGradients.deallocate()
     }
@@ -166,8 +165,9 @@ private struct BackwardScratch {
 /// the query heads of the group; dq contributions are added to `dq` (laid out like `q`).
 /// `mask` is already offset to the batch entry.
 private func backwardKeyTiles(
-    q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
-    logSumExp: UnsafePointer<Float>, dOut: UnsafePointer<Float>, rowDot: UnsafePointer<Float>,
+    queries allQueries: HeadMajorBuffer, outGrads allOutGrads: HeadMajorBuffer,
+    keys allKeys: HeadMajorBuffer, values allValues: HeadMajorBuffer,
+    logSumExp: UnsafePointer<Float>, rowDot: UnsafePointer<Float>,
     dq: UnsafeMutablePointer<Float>, dk: UnsafeMutablePointer<Float>, dv: UnsafeMutablePointer<Float>,
     shape: AttentionShape, mask: UnsafePointer<Bool>?, tiling: AttentionTiling,
     batch: Int, kvHead: Int, split: Int, splits: Int, scratch: BackwardScratch
@@ -184,19 +184,13 @@ private func backwardKeyTiles(
     while firstKey < tk {
         defer { firstKey += splits * bc }
         let cols = min(bc, tk - firstKey)
-        let keys = scratch.keys
-        attentionGather(
-            rows: cols, width: d, source: k + kvOffset + firstKey * keyStride, sourceStride: keyStride,
-            destination: keys)
+        let keys = allKeys.row(batch: batch, head: kvHead, position: firstKey)
         attentionTranspose(
             rows: cols, width: d, source: keys, sourceStride: d,
             destination: scratch.keysTransposed, destinationStride: bc)
-        attentionGather(
-            rows: cols, width: d, source: v + kvOffset + firstKey * keyStride, sourceStride: keyStride,
-            destination: scratch.values)
         attentionTranspose(
-            rows: cols, width: d, source: scratch.values, sourceStride: d,
-            destination: scratch.valuesTransposed, destinationStride: bc)
+            rows: cols, width: d, source: allValues.row(batch: batch, head: kvHead, position: firstKey),
+            sourceStride: d, destination: scratch.valuesTransposed, destinationStride: bc)
         dkTile.update(repeating: 0, count: cols * d)
         dvTile.update(repeating: 0, count: cols * d)
 
@@ -212,13 +206,8 @@ private func backwardKeyTiles(
                     || shape.visibleKeyEnd(query: firstQuery + rows - 1) <= firstKey
                 { continue }
                 let rowOffset = ((batch * tq + firstQuery) * shape.heads + head) * d
-                let queries = scratch.queries, outGrad = scratch.outGrads
-                attentionGather(
-                    rows: rows, width: d, source: q + rowOffset, sourceStride: queryStride,
-                    destination: queries)
-                attentionGather(
-                    rows: rows, width: d, source: dOut + rowOffset, sourceStride: queryStride,
-                    destination: outGrad)
+                let queries = allQueries.row(batch: batch, head: head, position: firstQuery)
+                let outGrad = allOutGrads.row(batch: batch, head: head, position: firstQuery)
 
                 // P = exp(scale * q kᵀ - logSumExp), zero where hidden.
                 attentionTileProduct(
