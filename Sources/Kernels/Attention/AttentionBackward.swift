@@ -20,6 +20,11 @@
 /// key/value heads, the key tiles of a head are dealt into several groups whose `dq`
 /// contributions go to separate scratch buffers, summed in a fixed order. The result is
 /// bit-identical for any `Parallel.maxThreads`.
+///
+/// Extra memory, all linear in the sequence length: head-major copies of `q`, `dOut`
+/// (when `heads > 1`), `k`, `v` (when `kvHeads > 1`), `batch * heads * queryLength` floats
+/// for `D`, and one `dq`-sized buffer per extra group of key tiles (none when
+/// `batch * kvHeads >= 8`; at most 7, and at most 256 MiB in total).
 public func attentionBackward(
     q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
     out: UnsafePointer<Float>, logSumExp: UnsafePointer<Float>, dOut: UnsafePointer<Float>,
@@ -186,11 +191,11 @@ private func backwardKeyTiles(
         let cols = min(bc, tk - firstKey)
         let keys = allKeys.row(batch: batch, head: kvHead, position: firstKey)
         attentionTranspose(
-            rows: cols, width: d, source: keys, sourceStride: d,
+            rows: cols, width: d, source: keys, sourceStride: allKeys.rowStride,
             destination: scratch.keysTransposed, destinationStride: bc)
         attentionTranspose(
             rows: cols, width: d, source: allValues.row(batch: batch, head: kvHead, position: firstKey),
-            sourceStride: d, destination: scratch.valuesTransposed, destinationStride: bc)
+            sourceStride: allValues.rowStride, destination: scratch.valuesTransposed, destinationStride: bc)
         dkTile.update(repeating: 0, count: cols * d)
         dvTile.update(repeating: 0, count: cols * d)
 
@@ -211,7 +216,7 @@ private func backwardKeyTiles(
 
                 // P = exp(scale * q kᵀ - logSumExp), zero where hidden.
                 attentionTileProduct(
-                    m: rows, n: cols, depth: d, a: queries, aRowStride: d, aDepthStride: 1,
+                    m: rows, n: cols, depth: d, a: queries, aRowStride: allQueries.rowStride, aDepthStride: 1,
                     b: scratch.keysTransposed, ldb: bc, c: p, ldc: bc, accumulate: false)
                 for i in 0..<rows {
                     let query = firstQuery + i
@@ -222,10 +227,10 @@ private func backwardKeyTiles(
                 // dv += Pᵀ dOut
                 attentionTileProduct(
                     m: cols, n: d, depth: rows, a: p, aRowStride: 1, aDepthStride: bc,
-                    b: outGrad, ldb: d, c: dvTile, ldc: d, accumulate: true)
+                    b: outGrad, ldb: allOutGrads.rowStride, c: dvTile, ldc: d, accumulate: true)
                 // dP = dOut vᵀ, then dS = scale * P ⊙ (dP - D)
                 attentionTileProduct(
-                    m: rows, n: cols, depth: d, a: outGrad, aRowStride: d, aDepthStride: 1,
+                    m: rows, n: cols, depth: d, a: outGrad, aRowStride: allOutGrads.rowStride, aDepthStride: 1,
                     b: scratch.valuesTransposed, ldb: bc, c: ds, ldc: bc, accumulate: false)
                 for i in 0..<rows {
                     let prow = p + i * bc, drow = ds + i * bc
@@ -240,11 +245,11 @@ private func backwardKeyTiles(
                 // dk += dSᵀ q
                 attentionTileProduct(
                     m: cols, n: d, depth: rows, a: ds, aRowStride: 1, aDepthStride: bc,
-                    b: queries, ldb: d, c: dkTile, ldc: d, accumulate: true)
+                    b: queries, ldb: allQueries.rowStride, c: dkTile, ldc: d, accumulate: true)
                 // dq += dS k
                 attentionTileProduct(
                     m: rows, n: d, depth: cols, a: ds, aRowStride: bc, aDepthStride: 1,
-                    b: keys, ldb: d, c: dq + rowOffset, ldc: queryStride, accumulate: true)
+                    b: keys, ldb: allKeys.rowStride, c: dq + rowOffset, ldc: queryStride, accumulate: true)
             }
         }
 

@@ -21,7 +21,8 @@ import Foundation
 ///   - maskBatchStride: distance between the masks of consecutive batch entries; 0
 ///     broadcasts one mask over the batch; nil means `queryLength * keyLength`.
 ///
-/// Results do not depend on `Parallel.maxThreads`.
+/// Extra memory: a head-major copy of `k` and `v` when `kvHeads > 1` and more than one
+/// query tile reads them, plus a few tiles per work item. Results do not depend on `Parallel.maxThreads`.
 public func attentionForward(
     q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
     out: UnsafeMutablePointer<Float>, logSumExp: UnsafeMutablePointer<Float>,
@@ -44,9 +45,14 @@ func attentionForward(
     let queryBlocks = (shape.queryLength + tiling.queryBlock - 1) / tiling.queryBlock
     let items = shape.batch * shape.heads * queryBlocks
     let maskStride = maskBatchStride ?? shape.queryLength * shape.keyLength
-    let keys = HeadMajorBuffer(k, batch: shape.batch, length: shape.keyLength, heads: shape.kvHeads, headDim: shape.headDim)
+    // Key/value rows are read once per query tile of each head in the group; a single read
+    // (decoding one query per head) is cheaper in place than after a copy.
+    let copy = queryBlocks * shape.groupSize > 1
+    let keys = HeadMajorBuffer(
+        k, batch: shape.batch, length: shape.keyLength, heads: shape.kvHeads, headDim: shape.headDim, copy: copy)
     defer { keys.deallocate() }
-    let values = HeadMajorBuffer(v, batch: shape.batch, length: shape.keyLength, heads: shape.kvHeads, headDim: shape.headDim)
+    let values = HeadMajorBuffer(
+        v, batch: shape.batch, length: shape.keyLength, heads: shape.kvHeads, headDim: shape.headDim, copy: copy)
     defer { values.deallocate() }
     // One work item per (batch, head, query tile): each writes its own rows of `out` and
     // `logSumExp`, so no two threads touch the same memory.
@@ -135,7 +141,7 @@ private func forwardQueryTile(
     while firstKey < keyEnd {
         let cols = min(bc, tk - firstKey)
         attentionTileProduct(
-            m: cols, n: lanes, depth: d, a: keys.row(batch: batch, head: kvHead, position: firstKey), aRowStride: d,
+            m: cols, n: lanes, depth: d, a: keys.row(batch: batch, head: kvHead, position: firstKey), aRowStride: keys.rowStride,
             aDepthStride: 1, b: qt, ldb: ld, c: s, ldc: ld, accumulate: false)
         hideScores(
             s, ld: ld, keys: cols, queries: rows, firstKey: firstKey, firstQuery: firstQuery,
@@ -166,7 +172,7 @@ private func forwardQueryTile(
         }
         attentionTileProduct(
             m: rows, n: d, depth: cols, a: s, aRowStride: 1, aDepthStride: ld,
-            b: values.row(batch: batch, head: kvHead, position: firstKey), ldb: d, c: o, ldc: d,
+            b: values.row(batch: batch, head: kvHead, position: firstKey), ldb: values.rowStride, c: o, ldc: d,
             accumulate: true)
         firstKey += bc
     }

@@ -207,38 +207,46 @@ private func scalarEntry(
 /// rows lie `heads * headDim` floats apart, a power-of-two stride that maps a tile onto a
 /// few cache sets (evicting itself) and that made copying tiles per use cost ~15% of the
 /// time. One copy up front costs one pass over the buffer. With a single head the layouts
-/// agree and the buffer is used in place.
+/// agree, and with `copy == false` (rows read only once, as when decoding one query) the
+/// buffer is used in place.
 struct HeadMajorBuffer {
-    let base: UnsafePointer<Float>
+    private let base: UnsafePointer<Float>
     private let storage: UnsafeMutablePointer<Float>?
-    let length: Int, headDim: Int, heads: Int
+    private let length: Int, headDim: Int, heads: Int
+    /// Distance between consecutive rows of one head.
+    let rowStride: Int
 
-    init(_ source: UnsafePointer<Float>, batch: Int, length: Int, heads: Int, headDim: Int) {
+    init(_ source: UnsafePointer<Float>, batch: Int, length: Int, heads: Int, headDim: Int, copy: Bool = true) {
         self.length = length
         self.headDim = headDim
-        self.heads = heads
-        if heads == 1 {
+        if heads == 1 || !copy {
             base = source
             storage = nil
+            self.heads = heads
+            rowStride = heads * headDim
             return
         }
-        let copy = UnsafeMutablePointer<Float>.allocate(capacity: max(1, batch * heads * length * headDim))
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: max(1, batch * heads * length * headDim))
         Parallel.forEach(batch * heads) { item in
             let b = item / heads, h = item % heads
-            let destination = copy + item * length * headDim
+            let destination = buffer + item * length * headDim
             let origin = source + (b * length * heads + h) * headDim
             for t in 0..<length {
                 (destination + t * headDim).update(from: origin + t * heads * headDim, count: headDim)
             }
         }
-        base = UnsafePointer(copy)
-        storage = copy
+        base = UnsafePointer(buffer)
+        storage = buffer
+        self.heads = heads
+        rowStride = headDim
     }
 
-    /// Row `position` of head `head` of sequence `batch`; rows of a head are `headDim` apart.
+    /// Row `position` of head `head` of sequence `batch`; the next row is `rowStride` further.
     @inline(__always)
     func row(batch: Int, head: Int, position: Int) -> UnsafePointer<Float> {
-        base + ((batch * heads + head) * length + position) * headDim
+        storage == nil
+            ? base + ((batch * length + position) * heads + head) * headDim
+            : base + ((batch * heads + head) * length + position) * headDim
     }
 
     func deallocate() { storage?.deallocate() }
