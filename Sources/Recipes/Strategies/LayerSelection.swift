@@ -72,8 +72,8 @@ public enum AttentionDrift {
         var rows = 0
         for batch in batches {
             let (a, b) = withNoGrad {
-                (teacher(batch.inputs, batch: batch.batchSize, outputAttentions: true).attentions,
-                 student(batch.inputs, batch: batch.batchSize, outputAttentions: true).attentions)
+                (teacher(batch.inputs, batch: batch.batchSize, outputAttentions: true, lastPositionOnly: true).attentions,
+                 student(batch.inputs, batch: batch.batchSize, outputAttentions: true, lastPositionOnly: true).attentions)
             }
             for layer in total.indices {
                 total[layer] += klDivergence(teacher: a[layer], student: b[layer]) * Double(batch.batchSize)
@@ -93,9 +93,9 @@ public enum AttentionDrift {
         var rows = 0
         for batch in batches {
             model.rotary = original
-            let a = withNoGrad { model(batch.inputs, batch: batch.batchSize, outputAttentions: true).attentions }
+            let a = withNoGrad { model(batch.inputs, batch: batch.batchSize, outputAttentions: true, lastPositionOnly: true).attentions }
             model.rotary = rescaled
-            let b = withNoGrad { model(batch.inputs, batch: batch.batchSize, outputAttentions: true).attentions }
+            let b = withNoGrad { model(batch.inputs, batch: batch.batchSize, outputAttentions: true, lastPositionOnly: true).attentions }
             for layer in total.indices {
                 total[layer] += klDivergence(teacher: a[layer], student: b[layer]) * Double(batch.batchSize)
             }

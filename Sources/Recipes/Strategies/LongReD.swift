@@ -113,11 +113,13 @@ public final class LongReD: TrainingStrategy {
     }
 
     /// `L_short` (unweighted) on short texts, both models at positions `0..<n`.
+    /// (The distillation forwards ask for the last position's logits only: the hidden states
+    /// are complete, and the LM head over the vocabulary is not computed for every token.)
     public func shortDistillation(_ tokens: TokenBatch, context: TrainingContext) -> (Tensor, [String: Double]) {
         precondition(!selectedLayers.isEmpty, "\(name): start(_:) must run before the first loss")
         let teacher = teacherModel(context)
-        let student = context.student(tokens.inputs, batch: tokens.batchSize, outputHiddenStates: true).hiddenStates
-        let reference = withNoGrad { teacher(tokens.inputs, batch: tokens.batchSize, outputHiddenStates: true).hiddenStates }
+        let student = context.student(tokens.inputs, batch: tokens.batchSize, outputHiddenStates: true, lastPositionOnly: true).hiddenStates
+        let reference = withNoGrad { teacher(tokens.inputs, batch: tokens.batchSize, outputHiddenStates: true, lastPositionOnly: true).hiddenStates }
         var total: Tensor?
         var metrics: [String: Double] = [:]
         for layer in selectedLayers {
@@ -143,8 +145,8 @@ public final class LongReD: TrainingStrategy {
         for _ in 0..<tokens.batchSize {
             positions += sampler.sample(originalLength: l0, targetLength: lt, using: &context.generator)
         }
-        let student = context.student(tokens.inputs, batch: tokens.batchSize, positions: positions, outputHiddenStates: true)
-        let reference = withNoGrad { teacher(tokens.inputs, batch: tokens.batchSize, outputHiddenStates: true) }
+        let student = context.student(tokens.inputs, batch: tokens.batchSize, positions: positions, outputHiddenStates: true, lastPositionOnly: true)
+        let reference = withNoGrad { teacher(tokens.inputs, batch: tokens.batchSize, outputHiddenStates: true, lastPositionOnly: true) }
         let sim = Self.similarity(student.hiddenStates.last!, reference.hiddenStates.last!)
         let loss = 1 - sim
         return (loss, ["loss/s2l": Double(loss.item), "similarity/s2l": Double(sim.item)])
