@@ -70,15 +70,17 @@ public enum AttentionDrift {
             "AttentionDrift.perLayer: teacher has \(teacher.model.layers.count) layers, student \(student.model.layers.count)")
         var total = [Double](repeating: 0, count: teacher.model.layers.count)
         var rows = 0
+        // One text at a time: the probabilities are materialised, (H, T, T) per layer.
         for batch in batches {
-            let (a, b) = withNoGrad {
-                (teacher(batch.inputs, batch: batch.batchSize, outputAttentions: true, lastPositionOnly: true).attentions,
-                 student(batch.inputs, batch: batch.batchSize, outputAttentions: true, lastPositionOnly: true).attentions)
+            for row in 0..<batch.batchSize {
+                let ids = Array(batch.row(row).inputs)
+                let (a, b) = withNoGrad {
+                    (teacher(ids, outputAttentions: true, lastPositionOnly: true).attentions,
+                     student(ids, outputAttentions: true, lastPositionOnly: true).attentions)
+                }
+                for layer in total.indices { total[layer] += klDivergence(teacher: a[layer], student: b[layer]) }
+                rows += 1
             }
-            for layer in total.indices {
-                total[layer] += klDivergence(teacher: a[layer], student: b[layer]) * Double(batch.batchSize)
-            }
-            rows += batch.batchSize
         }
         return total.map { $0 / Double(rows) }
     }
@@ -92,14 +94,15 @@ public enum AttentionDrift {
         var total = [Double](repeating: 0, count: model.model.layers.count)
         var rows = 0
         for batch in batches {
-            model.rotary = original
-            let a = withNoGrad { model(batch.inputs, batch: batch.batchSize, outputAttentions: true, lastPositionOnly: true).attentions }
-            model.rotary = rescaled
-            let b = withNoGrad { model(batch.inputs, batch: batch.batchSize, outputAttentions: true, lastPositionOnly: true).attentions }
-            for layer in total.indices {
-                total[layer] += klDivergence(teacher: a[layer], student: b[layer]) * Double(batch.batchSize)
+            for row in 0..<batch.batchSize {
+                let ids = Array(batch.row(row).inputs)
+                model.rotary = original
+                let a = withNoGrad { model(ids, outputAttentions: true, lastPositionOnly: true).attentions }
+                model.rotary = rescaled
+                let b = withNoGrad { model(ids, outputAttentions: true, lastPositionOnly: true).attentions }
+                for layer in total.indices { total[layer] += klDivergence(teacher: a[layer], student: b[layer]) }
+                rows += 1
             }
-            rows += batch.batchSize
         }
         return total.map { $0 / Double(rows) }
     }

@@ -14,10 +14,14 @@ public final class LoRA: TrainingStrategy {
         case attentionAndMLP = "attention+mlp"
     }
 
+    /// The adapters' rank `r`.
     public let rank: Int
+    /// The adapters' `alpha` (the update is scaled by `alpha / r`).
     public let alpha: Double
+    /// Which projections get adapters.
     public let targets: Targets
 
+    /// - Parameters: see the properties; the defaults are PEFT-style `r = 8`, `alpha = 16`.
     public init(rank: Int = 8, alpha: Double = 16, targets: Targets = .attention) {
         precondition(rank > 0, "LoRA: rank \(rank) must be positive")
         self.rank = rank
