@@ -90,3 +90,27 @@ struct StrategyCompositionTests {
         #expect(F.snapshot(teacher) == teacherBefore)
     }
 }
+
+@Suite("Built-in strategy components")
+struct StrategyComponentTests {
+    @Test func componentsAreExactlyTheNamedStrategy() throws {
+        #expect(try BuiltInStrategies.component("merging", options: ["merge-weight": "0.25"]) is ModelMerging)
+        #expect(try BuiltInStrategies.component("lora", options: [:]) is LoRA)
+        #expect(throws: StrategyError.unknownStrategy("x", known: BuiltInStrategies.names)) {
+            try BuiltInStrategies.component("x", options: [:])
+        }
+        #expect(Set(BuiltInStrategies.summaries.keys) == Set(BuiltInStrategies.names))
+        #expect(Set(BuiltInStrategies.optionHelp.keys) == Set(BuiltInStrategies.names))
+        // Every documented key is accepted with a valid value.
+        let valid = [
+            "a1": "1", "a2": "2", "layers": "1", "layer-selection": "uniform", "original-length": "8",
+            "target-length": "32", "merge-weight": "0.3", "l2-lambda": "0.1", "ewc-lambda": "1",
+            "ewc-batches": "2", "lora-rank": "2", "lora-alpha": "4", "lora-targets": "attention+mlp",
+        ]
+        for (name, keys) in BuiltInStrategies.optionHelp {
+            let options = valid.filter { keys[$0.key] != nil }
+            #expect(options.count == keys.count, "\(name)")
+            _ = try BuiltInStrategies.component(name, options: options)
+        }
+    }
+}

@@ -22,6 +22,9 @@
 /// | `lora-rank` | lora | positive integer, default 8 |
 /// | `lora-alpha` | lora | positive number, default 16 |
 /// | `lora-targets` | lora | `attention` (default) or `attention+mlp` |
+///
+/// A registry that splits `+` itself should build each part with ``component(_:options:)``
+/// (no implicit `cpt`) and list ``optionHelp`` as the keys each part reads.
 public enum BuiltInStrategies {
     /// Strategies that define the training objective.
     public static let objectives = ["cpt", "mix-cpt", "longred-u", "longred-c"]
@@ -51,11 +54,51 @@ public enum BuiltInStrategies {
             throw StrategyError.incompatibleComponents("'\(name)': merging must come after lora (adapters are folded in first)")
         }
         let names = parts.contains { objectives.contains($0) } ? parts : ["cpt"] + parts
-        let components = try names.map { try single($0, options: options) }
+        let components = try names.map { try component($0, options: options) }
         return components.count == 1 ? components[0] : CompositeStrategy(components)
     }
 
-    private static func single(_ name: String, options: [String: String]) throws -> any TrainingStrategy {
+    /// One-line descriptions, by name (for `--help`).
+    public static let summaries: [String: String] = [
+        "cpt": "long-text continual pretraining: cross-entropy on Lt texts (METHODS.md §2)",
+        "mix-cpt": "data replay: long/short/original-window texts 4:3:1, all with cross-entropy",
+        "longred-u": "LongReD with uniform skipped positions: CE on long, hidden-state distillation on short and s2l texts",
+        "longred-c": "LongReD with CREAM skipped positions: CE on long, hidden-state distillation on short and s2l texts",
+        "merging": "after training, interpolate every weight with the original: (1 - w) original + w trained",
+        "attention-only": "train only the attention projections (q/k/v/o_proj)",
+        "l2": "add lambda * ||theta - theta_orig||^2",
+        "ewc": "add lambda * sum F (theta - theta_orig)^2, diagonal Fisher of the original on calibration texts",
+        "lora": "freeze the base weights, train low-rank adapters, fold them in at the end",
+    ]
+
+    /// The option keys each strategy reads, with help text, by name.
+    public static let optionHelp: [String: [String: String]] = {
+        let longred = [
+            "a1": "weight of the short-text distillation (default 5 below 8x extension, 2 from 8x)",
+            "a2": "weight of the short-to-long distillation (default 10 below 8x, 15 from 8x)",
+            "layers": "number of distilled layers besides the last (default round(layers * 6/32))",
+            "layer-selection": "kl (attention drift, default), uniform, all or last",
+            "original-length": "L0 (default: the original-window text length)",
+            "target-length": "Lt (default: the long text length)",
+        ]
+        return [
+            "cpt": [:], "mix-cpt": [:], "longred-u": longred, "longred-c": longred,
+            "merging": ["merge-weight": "w in [0, 1], the trained model's weight (default 0.5)"],
+            "attention-only": [:],
+            "l2": ["l2-lambda": "lambda (required)"],
+            "ewc": ["ewc-lambda": "lambda (required)", "ewc-batches": "calibration batches for the Fisher (default 8)"],
+            "lora": [
+                "lora-rank": "adapter rank r (default 8)", "lora-alpha": "alpha, the update is scaled by alpha/r (default 16)",
+                "lora-targets": "attention (default) or attention+mlp",
+            ],
+        ]
+    }()
+
+    /// Exactly the built-in strategy `name` (no `+`, no implicit `cpt`), for registries that
+    /// compose the parts themselves. Keys it does not read are ignored.
+    ///
+    /// - Throws: ``StrategyError`` for an unknown name, a bad value or a missing required option.
+    public static func component(_ name: String, options: [String: String]) throws -> any TrainingStrategy {
         let reader = OptionReader(strategy: name, options: options)
         switch name {
         case "cpt":
