@@ -127,3 +127,18 @@ struct StrategyLongReDTests {
         #expect(F.snapshot(student) != studentBefore)
     }
 }
+
+@Suite("LongReD length checks")
+struct StrategyLongReDLengthTests {
+    @Test func lengthsTooShortForSkippedPositionsAreATypedError() {
+        let (student, teacher) = StrategyFixture.pair()
+        let context = StrategyFixture.context(student: student, teacher: teacher)
+        // f = 2 needs L0 > 16.
+        #expect(throws: StrategyError.self) {
+            try LongReD(sampler: .uniform, layers: .lastOnly, originalLength: 16, targetLength: 32).start(context)
+        }
+        #expect(throws: Never.self) {
+            try LongReD(sampler: .uniform, layers: .lastOnly, originalLength: 17, targetLength: 34).start(context)
+        }
+    }
+}

@@ -69,6 +69,12 @@ public final class LongReD: TrainingStrategy {
     public func start(_ context: TrainingContext) throws {
         guard let original = context.original else { throw StrategyError.missingOriginalModel(strategy: name) }
         original.freeze()
+        if let l0 = originalLengthOverride, let lt = targetLengthOverride, l0 - 8 * (lt / l0) < 1 || lt <= l0 {
+            // The skipped-position samplers need a middle chunk after a head and tail of 4f.
+            throw StrategyError.invalidOption(
+                strategy: name, key: "original-length", value: "\(l0)",
+                expected: "L0 < Lt = \(lt) and L0 > 8 * (Lt / L0) (skipped positions need a middle chunk)")
+        }
         let layerCount = context.student.model.layers.count
         let selection = layerSelection ?? .attentionDrift(count: nil)
         if selection.needsDrift {
