@@ -8,9 +8,11 @@ struct StrategyLongReDTests {
 
     /// A started LongReD with explicit weights and the last-only or given layer set.
     func started(
-        _ sampler: SkippedPositionSampler = .cream, layers: LayerSelection = .all, seed: UInt64 = 99
+        _ sampler: SkippedPositionSampler = .cream, layers: LayerSelection = .all, seed: UInt64 = 99,
+        teacherFrozen: Bool = true
     ) throws -> (LongReD, TrainingContext, LlamaForCausalLM, LlamaForCausalLM) {
         let (student, teacher) = F.pair()
+        if !teacherFrozen { teacher.unfreeze() }
         let strategy = LongReD(
             sampler: sampler, shortWeight: 5, s2lWeight: 10, layers: layers,
             originalLength: F.originalLength, targetLength: F.targetLength)
@@ -106,7 +108,8 @@ struct StrategyLongReDTests {
     }
 
     @Test func teacherStaysBitIdenticalAndGetsNoGradients() throws {
-        let (strategy, context, student, teacher) = try started(layers: .attentionDrift(count: 1))
+        // Even a teacher handed over trainable is frozen by the start hook.
+        let (strategy, context, student, teacher) = try started(layers: .attentionDrift(count: 1), teacherFrozen: false)
         let before = F.snapshot(teacher)
         let studentBefore = F.snapshot(student)
         let optimizer = AdamW(module: student, learningRate: 1e-2, weightDecay: 0.1)
