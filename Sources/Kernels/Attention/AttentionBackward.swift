@@ -281,13 +281,13 @@ private func recomputeProbabilities(
     let scale = SIMD8<Float>(repeating: shape.scale), shift = SIMD8<Float>(repeating: -logSumExp)
     var j = lower
     while j + 8 <= upper {
-        store8(attentionExp(fusedMultiplyAdd(shift, load8(s + j), scale)), s + j)
+        store8(vectorExp(fusedMultiplyAdd(shift, load8(s + j), scale)), s + j)
         j += 8
     }
     if j < upper {
         var tail = SIMD8<Float>(repeating: -.infinity)
         for t in 0..<(upper - j) { tail[t] = fusedMultiplyAdd(-logSumExp, s[j + t], shape.scale) }
-        let e = attentionExp(tail)
+        let e = vectorExp(tail)
         for t in 0..<(upper - j) { s[j + t] = e[t] }
     }
     if let maskRow {

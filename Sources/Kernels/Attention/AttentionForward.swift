@@ -156,12 +156,12 @@ private func forwardQueryTile(
             let shift = newMax.replacing(with: 0, where: newMax .== -.infinity)
             var tileSum = SIMD8<Float>()
             for j in 0..<cols {
-                let e = attentionExp(load8(s + j * ld + i0) - shift)
+                let e = vectorExp(load8(s + j * ld + i0) - shift)
                 store8(e, s + j * ld + i0)
                 tileSum += e
             }
             // Rescales what earlier key tiles accumulated to the new running maximum.
-            let factor = attentionExp(oldMax - shift)
+            let factor = vectorExp(oldMax - shift)
             store8(fusedMultiplyAdd(tileSum, load8(rowSum + i0), factor), rowSum + i0)
             store8(newMax, rowMax + i0)
             store8(factor, correction + i0)
