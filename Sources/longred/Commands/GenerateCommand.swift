@@ -38,8 +38,8 @@ private func runGenerate(_ options: ParsedOptions) throws {
 
     let model = try LlamaForCausalLM.load(directory: directory)
     let tokenizer = try ModelCommandSupport.tokenizer(options, modelDirectory: directory)
-    var ids = try tokenizer.encode(prompt, addSpecialTokens: false).map { Int32($0) }
-    if !options.isSet("--no-bos"), let bos = tokenizer.bosTokenId ?? model.configuration.bosTokenID {
+    var ids = try encodeArgument(prompt, flag: "--prompt", tokenizer: tokenizer)
+    if !options.isSet("--no-bos"), let bos = tokenizer.bosTokenId {
         ids.insert(Int32(bos), at: 0)
     }
     guard !ids.isEmpty else { throw ModelCommandError("the prompt has no tokens (and there is no BOS token)") }

@@ -54,6 +54,16 @@ enum ModelCommandSupport {
     }
 }
 
+/// Tokenizes the value of `flag`; a character the tokenizer cannot represent is reported
+/// with the flag's name.
+func encodeArgument(_ text: String, flag: String, tokenizer: any Tokenizer, addSpecialTokens: Bool = false) throws -> [Int32] {
+    do {
+        return try tokenizer.encode(text, addSpecialTokens: addSpecialTokens).map { Int32($0) }
+    } catch let error as TokenizerError {
+        throw ModelCommandError("\(flag): \(error)")
+    }
+}
+
 /// A failure while running a model command that is not a file error (exit code 1).
 struct ModelCommandError: Error, CustomStringConvertible {
     let description: String

@@ -37,8 +37,9 @@ private func runScore(_ options: ParsedOptions) throws {
         ids = try ModelCommandSupport.ids(raw, flag: "--ids", vocabularySize: model.configuration.vocabSize)
     } else {
         let tokenizer = try ModelCommandSupport.tokenizer(options, modelDirectory: directory)
-        ids = try tokenizer.encode(options.string("--text")!, addSpecialTokens: options.isSet("--add-special-tokens"))
-            .map { Int32($0) }
+        ids = try encodeArgument(
+            options.string("--text")!, flag: "--text", tokenizer: tokenizer,
+            addSpecialTokens: options.isSet("--add-special-tokens"))
         try ModelCommandSupport.checkVocabulary(ids, model: model, tokenizerSize: tokenizer.vocabularySize)
     }
     guard !ids.isEmpty else { throw ModelCommandError("nothing to score: the text has no tokens") }
