@@ -8,14 +8,17 @@ private struct LongredRun {
     let standardOutput: String
     let standardError: String
 
+    /// The build products directory is an ancestor of the test resources (on Linux
+    /// `.build/debug/LongReD_ModelsTests.resources/Fixtures`).
     static func executable() throws -> URL {
-        let url = try modelIOFixturesDirectory()  // .../debug/LongReD_ModelsTests.resources/Fixtures
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("longred")
-        guard FileManager.default.isExecutableFile(atPath: url.path) else {
-            Issue.record("the longred executable is not at \(url.path); build the package first")
-            throw CocoaError(.fileNoSuchFile)
+        var directory = try modelIOFixturesDirectory()
+        for _ in 0..<5 {
+            directory.deleteLastPathComponent()
+            let candidate = directory.appendingPathComponent("longred")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
         }
-        return url
+        Issue.record("no longred executable above \(try modelIOFixturesDirectory().path); build the package first")
+        throw CocoaError(.fileNoSuchFile)
     }
 
     init(_ arguments: [String], input: String = "") throws {
