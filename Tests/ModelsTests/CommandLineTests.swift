@@ -107,6 +107,15 @@ struct CommandLineTests {
         let prompt = try tokenizer.encode("Hello").map { Int32($0) }
         let tokens = model.generate(prompt: prompt, maxNewTokens: 12).map { Int($0) }
         #expect(run.standardOutput == tokenizer.decode(tokens) + "\n")
+
+        // score --text uses the directory's tokenizer: the same numbers as --ids.
+        let text = try LongredRun(["score", "--model", temporary.url.path, "--text", "Hello"])
+        let ids = try LongredRun([
+            "score", "--model", temporary.url.path, "--ids", prompt.map(String.init).joined(separator: ","),
+        ])
+        #expect(text.status == 0 && ids.status == 0, "\(text.standardError)")
+        #expect(text.standardOutput == ids.standardOutput)
+        #expect(text.standardOutput.hasPrefix("{\"next_token_logprobs\": ["))
     }
 
     @Test func usageErrorsExitWithTwo() throws {
