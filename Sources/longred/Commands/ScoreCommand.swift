@@ -48,12 +48,19 @@ private func runScore(_ options: ParsedOptions) throws {
         "{\"next_token_logprobs\": [" + logprobs.map(ModelCommandSupport.json).joined(separator: ", ") + "]}\n")
 }
 
-/// `log p(ids[t] | ids[..<t])` for t = 1..<count.
+/// `log p(ids[t] | ids[..<t])` for t = 1..<count. The log-softmax is taken row by row from
+/// the logits (in Double) rather than as a second (sequence x vocabulary) tensor, which
+/// would double the memory of scoring a long text.
 func nextTokenLogProbabilities(_ model: LlamaForCausalLM, ids: [Int32]) -> [Float] {
     guard ids.count > 1 else { return [] }
-    let logProbabilities = withNoGrad { model(ids).logits.logSoftmax() }
-    let vocabulary = logProbabilities.shape[2]
-    return logProbabilities.withUnsafeBufferPointer { values in
-        (1..<ids.count).map { values[($0 - 1) * vocabulary + Int(ids[$0])] }
+    let logits = withNoGrad { model(ids).logits }
+    let vocabulary = logits.shape[2]
+    return logits.withUnsafeBufferPointer { values in
+        (1..<ids.count).map { t in
+            let row = UnsafeBufferPointer(rebasing: values[((t - 1) * vocabulary)..<(t * vocabulary)])
+            let maximum = Double(row.max()!)
+            let sum = row.reduce(0.0) { $0 + Foundation.exp(Double($1) - maximum) }
+            return Float(Double(row[Int(ids[t])]) - maximum - Foundation.log(sum))
+        }
     }
 }
