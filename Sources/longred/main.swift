@@ -1,5 +1,5 @@
 import Foundation
 import Recipes
 
-let tool = CommandLineTool(commands: [])
+let tool = CommandLineTool(commands: [scoreCommand, tokenizeCommand, generateCommand])
 exit(tool.run(Array(CommandLine.arguments.dropFirst())))
