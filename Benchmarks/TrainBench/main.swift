@@ -85,4 +85,12 @@ for benchCase in cases {
                      benchCase.name as NSString, benchCase.batch, benchCase.context, Parallel.maxThreads, median, tokensPerSecond, peakResidentMegabytes()))
     }
 }
+if options.filter == nil || "longred".contains(options.filter!) {
+    let (cpt, longRed) = try strategyCostRatio(steps: max(3, options.steps / 2))
+    if options.json {
+        rows.append(#"{"case": "longred_vs_cpt", "context": 4096, "threads": \#(Parallel.maxThreads), "cpt_step_s": \#(cpt), "longred_step_s": \#(longRed), "ratio": \#(longRed / cpt)}"#)
+    } else {
+        print(String(format: "longred-vs-cpt  Lt 4096, L0 1024, 4:3:1  CPT step %.3f s  LongReD step %.3f s  ratio %.2f", cpt, longRed, longRed / cpt))
+    }
+}
 if options.json { print("[" + rows.joined(separator: ",\n ") + "]") }
