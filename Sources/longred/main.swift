@@ -1,5 +1,8 @@
 import Foundation
 import Recipes
 
-let tool = CommandLineTool(commands: [])
+let tool = CommandLineTool(commands: [
+    PretrainCommand.specification,
+    ExtendCommand.specification,
+])
 exit(tool.run(Array(CommandLine.arguments.dropFirst())))

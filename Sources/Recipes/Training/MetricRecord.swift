@@ -50,7 +50,7 @@ public struct MetricRecord: Codable, Equatable, Sendable {
     /// The record as one line of JSON (sorted keys, no newline).
     public func jsonLine() -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Only strings, integers and finite numbers are encoded, which cannot fail.
         return String(decoding: try! encoder.encode(self), as: UTF8.self)
     }

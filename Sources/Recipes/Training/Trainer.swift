@@ -230,7 +230,7 @@ public final class Trainer {
         tokensSeen += plan.tokenCount
         trainingSeconds += Date().timeIntervalSince(started)
         values["loss"] = objective
-        values["lr"] = Double(learningRate)
+        values["lr"] = Double("\(learningRate)") ?? Double(learningRate)
         values["grad_norm"] = Double(norm)
         values["tokens"] = Double(tokensSeen)
         values["tokens_per_second"] = throughput
