@@ -199,23 +199,7 @@ public final class Trainer {
         optimizer.learningRate = learningRate
         context.step = step
         optimizer.zeroGrad()
-        var objective = 0.0
-        var sums: [String: (value: Double, weight: Double)] = [:]
-        for microStep in plan.microSteps {
-            let tokens = streams.batch(for: microStep)
-            let batch = MicroBatch(kind: microStep.kind, tokens: tokens, fractionOfKind: microStep.fractionOfKind)
-            let part = strategy.loss(for: batch, context: context)
-            if let loss = part.loss {
-                precondition(loss.count == 1, "Trainer: strategy '\(strategy.name)' returned a loss of shape \(loss.shape)")
-                objective += Double(loss.item)
-                loss.backward()
-            }
-            for (name, value) in part.metrics {
-                let old = sums[name] ?? (0, 0)
-                sums[name] = (old.value + value * microStep.fractionOfKind, old.weight + microStep.fractionOfKind)
-            }
-        }
-        var values = sums.mapValues { $0.weight > 0 ? $0.value / $0.weight : $0.value }
+        var (objective, values) = accumulateStepGradients()
         let parameters = optimizer.groups.flatMap { $0.parameters.map(\.1) }
         let norm = configuration.gradientClip.map { clipGradientNorm(parameters, maxNorm: $0) }
             ?? clipGradientNorm(parameters, maxNorm: .greatestFiniteMagnitude)
@@ -243,6 +227,30 @@ public final class Trainer {
         }
         reportProgress(record, logged: logged)
         return record
+    }
+
+    /// Runs the step's micro-steps: each batch's strategy loss is backpropagated, so the
+    /// gradients add up. Returns the step's objective (the sum of the micro-step losses) and
+    /// each metric averaged with the micro-steps' `fractionOfKind` as weights, i.e. the mean
+    /// over the step's texts of the kinds that reported it.
+    func accumulateStepGradients() -> (objective: Double, metrics: [String: Double]) {
+        var objective = 0.0
+        var sums: [String: (value: Double, weight: Double)] = [:]
+        for microStep in plan.microSteps {
+            let tokens = streams.batch(for: microStep)
+            let batch = MicroBatch(kind: microStep.kind, tokens: tokens, fractionOfKind: microStep.fractionOfKind)
+            let part = strategy.loss(for: batch, context: context)
+            if let loss = part.loss {
+                precondition(loss.count == 1, "Trainer: strategy '\(strategy.name)' returned a loss of shape \(loss.shape)")
+                objective += Double(loss.item)
+                loss.backward()
+            }
+            for (name, value) in part.metrics {
+                let old = sums[name] ?? (0, 0)
+                sums[name] = (old.value + value * microStep.fractionOfKind, old.weight + microStep.fractionOfKind)
+            }
+        }
+        return (objective, sums.mapValues { $0.weight > 0 ? $0.value / $0.weight : $0.value })
     }
 
     /// Training tokens per second of training time in this session.
