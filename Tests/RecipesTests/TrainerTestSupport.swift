@@ -61,6 +61,11 @@ enum TrainerFixture {
         Dictionary(uniqueKeysWithValues: model.namedParameters().map { ($0.0, $0.1.scalars) })
     }
 
+    /// The names of the parameters whose values differ between two snapshots (short to print).
+    static func differences(_ a: [String: [Float]], _ b: [String: [Float]]) -> [String] {
+        Set(a.keys).union(b.keys).filter { a[$0] != b[$0] }.sorted()
+    }
+
     /// The per-step training losses in `records`.
     static func losses(_ records: [MetricRecord]) -> [Double] {
         records.filter { $0.type == "train" }.map { $0.values["loss"]! }
