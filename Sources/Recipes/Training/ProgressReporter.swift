@@ -23,6 +23,11 @@ struct ProgressReporter {
         }
     }
 
+    /// Ends a line left open by an in-place update.
+    func endLine() {
+        if enabled && interactive { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+
     /// `1h02m03s`, `4m05s`, `6s`.
     static func duration(_ seconds: Double) -> String {
         guard seconds.isFinite, seconds >= 0 else { return "?" }

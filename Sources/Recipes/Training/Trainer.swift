@@ -26,7 +26,7 @@ public final class Trainer {
     /// The number of optimizer steps completed.
     public private(set) var step = 0
     /// Every metrics-log record so far (training steps at the log interval, evaluations).
-    public private(set) var records: [MetricRecord] = []
+    public internal(set) var records: [MetricRecord] = []
     /// The run's checkpoints.
     public internal(set) var checkpoints: CheckpointStore
     /// Files copied into every checkpoint and next to the final model (tokenizer, ...).
@@ -37,14 +37,14 @@ public final class Trainer {
     /// The micro-steps of every optimizer step.
     public let plan: MicroStepPlan
     private var streams: LongReDStreams
-    private let validationTokens: [Int32]
+    let validationTokens: [Int32]
     private var tokensSeen = 0
     private var trainingSeconds = 0.0
     private var sessionStart: (step: Int, seconds: Double) = (0, 0)
     private var lastCheckpointStep: Int?
     private var prepared = false
     private var finished = false
-    private let log: MetricsLog
+    let log: MetricsLog
 
     /// The student model.
     public var student: LlamaForCausalLM { context.student }
@@ -186,6 +186,7 @@ public final class Trainer {
             try saveFinalModel()
             finished = true
         }
+        if showsProgress { ProgressReporter(enabled: true).endLine() }
         return summary
     }
 
@@ -273,49 +274,6 @@ public final class Trainer {
         ProgressReporter(enabled: true).show(parts.joined(separator: " | "), logged: logged)
     }
 
-    // MARK: Evaluation
-
-    /// The mean validation cross-entropy of the student at `L0` and at `Lt` on fixed windows
-    /// (the same windows at every evaluation, drawn from the seed). Keys: `val_loss` (at
-    /// `Lt`) and, when `L0 != Lt`, `val_loss_L0` and `val_loss_Lt`.
-    public func evaluate() -> [String: Double] {
-        let lengths = configuration.lengths
-        let atLong = validationLoss(length: lengths.long)
-        guard lengths.originalWindow != lengths.long else { return ["val_loss": atLong] }
-        let atOriginal = validationLoss(length: lengths.originalWindow)
-        return ["val_loss": atLong, "val_loss_Lt": atLong, "val_loss_L0": atOriginal]
-    }
-
-    private func validationLoss(length: Int) -> Double {
-        var sampler = RandomWindowSampler(
-            tokens: validationTokens, length: length, seed: configuration.seed ^ 0xE7A1_0000_0000_0000 ^ UInt64(length))
-        let rowsPerPass = configuration.maxTokensPerMicroStep.map { max(1, $0 / length) } ?? configuration.evaluationBatchSize
-        var total = 0.0
-        var rows = 0
-        for _ in 0..<configuration.evaluationBatches {
-            var remaining = configuration.evaluationBatchSize
-            while remaining > 0 {
-                let size = min(remaining, rowsPerPass)
-                let batch = sampler.nextBatch(size: size)
-                let loss = withNoGrad { languageModelingLoss(student, batch).item }
-                total += Double(loss) * Double(size)
-                rows += size
-                remaining -= size
-            }
-        }
-        return total / Double(rows)
-    }
-
-    private func evaluateAndRecord() {
-        let record = MetricRecord(type: "eval", step: step, values: evaluate())
-        records.append(record)
-        log.append(record)
-        if showsProgress {
-            let text = record.values.sorted { $0.key < $1.key }.map { String(format: "%@ %.4f", $0.key, $0.value) }
-            ProgressReporter(enabled: true).show("step \(step): " + text.joined(separator: ", "), final: true, logged: true)
-        }
-    }
-
     // MARK: Saving
 
     /// The state written into checkpoints.
@@ -358,18 +316,4 @@ public final class Trainer {
             finalEvaluation: records.last { $0.type == "eval" }?.values ?? [:],
             lastCheckpoint: lastCheckpointStep.map { checkpoints.checkpointURL(step: $0) })
     }
-}
-
-/// The outcome of ``Trainer/train(until:)``.
-public struct TrainingSummary: Sendable {
-    /// Optimizer steps completed.
-    public var steps: Int
-    /// Input tokens trained on.
-    public var tokensSeen: Int
-    /// Seconds spent in training steps (evaluation and saving excluded).
-    public var trainingSeconds: Double
-    /// The values of the last evaluation (`val_loss`, ...).
-    public var finalEvaluation: [String: Double]
-    /// The newest checkpoint written.
-    public var lastCheckpoint: URL?
 }
