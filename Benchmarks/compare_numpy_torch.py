@@ -11,7 +11,7 @@ transposed views, which both libraries hand to BLAS as transpose flags.
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \\
         /work/venv/bin/python Benchmarks/compare_numpy_torch.py \\
         [--threads 1,2] [--filter NAME] [--min-time 0.5] [--json OUT.json] \\
-        [--swift kernel-bench.json]
+        [--swift kernel-bench.json | --kernel-bench .build/release/kernel-bench]
 
 Thread counts are set with threadpoolctl (NumPy's BLAS) and torch.set_num_threads.
 """
@@ -19,6 +19,7 @@ Thread counts are set with threadpoolctl (NumPy's BLAS) and torch.set_num_thread
 import argparse
 import json
 import os
+import subprocess
 import sys
 import time
 
@@ -81,6 +82,26 @@ def operands(shape, ta, tb, batch, rng):
     return (a.T if ta else a), (b.T if tb else b), np.empty((m, n), np.float32)
 
 
+def fastest(best, t):
+    return t if best is None else min(best, t)
+
+
+def time_numpy(a, b, c, threads, min_time):
+    if threadpool_limits is None:
+        return median_time(lambda: np.matmul(a, b, out=c), min_time)
+    with threadpool_limits(limits=threads, user_api="blas"):
+        return median_time(lambda: np.matmul(a, b, out=c), min_time)
+
+
+def run_kernel_bench(path, kernel, shape, threads, min_time):
+    """Median seconds of one kernel-bench case (it checks the kernel first)."""
+    command = [path, "--filter", kernel, "--shape", "x".join(map(str, shape)), "--threads", str(threads),
+               "--min-time", str(min_time), "--skip-peak", "--json"]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    rows = [r for r in json.loads(output) if r["kernel"] == kernel]
+    return rows[0]["median_s"]
+
+
 def flops(shape):
     result = 2.0
     for d in shape:
@@ -113,8 +134,14 @@ def main():
     parser.add_argument("--threads", default="1,2", help="comma-separated thread counts (default 1,2)")
     parser.add_argument("--filter", default=None, help="substring of the kernel name")
     parser.add_argument("--min-time", type=float, default=0.5, help="seconds of timed runs per case")
+    parser.add_argument("--passes", type=int, default=1,
+                        help="repeat each measurement this many times (interleaved) and keep the fastest "
+                             "median per library: filters out load from other processes on a shared machine")
     parser.add_argument("--json", default=None, help="also write results as JSON to this file ('-' = stdout)")
     parser.add_argument("--swift", default=None, help="kernel-bench --json output to compare against")
+    parser.add_argument("--kernel-bench", default=None, metavar="PATH",
+                        help="run this kernel-bench binary for each case right after NumPy and torch "
+                             "(interleaved, so all three see the same machine load)")
     args = parser.parse_args()
     try:
         thread_counts = [int(t) for t in args.threads.split(",")]
@@ -136,29 +163,26 @@ def main():
     selected = [c for c in cases() if args.filter is None or args.filter in c[0]]
     results = []
     header = f"{'kernel':34}{'shape':20}{'thr':>4}{'numpy':>11}{'GFLOPS':>8}{'torch':>11}{'GFLOPS':>8}"
-    if swift:
+    if swift or args.kernel_bench:
         header += f"{'swift':>11}{'GFLOPS':>8}{'vs np':>7}{'vs torch':>9}"
     print(header)
     for kernel, shape, ta, tb, batch in selected:
         a, b, c = operands(shape, ta, tb, batch, rng)
         ta_t = tb_t = tc_t = None
         if torch is not None:
-            ta_t, tb_t, tc_t = torch.from_numpy(np.ascontiguousarray(a.T if ta else a)), None, None
-            ta_t = ta_t.T if ta else ta_t
-            b_store = np.ascontiguousarray(np.swapaxes(b, -1, -2) if tb else b)
-            tb_t = torch.from_numpy(b_store)
-            tb_t = tb_t.transpose(-1, -2) if tb else tb_t
+            # Same storage as NumPy's operands, transposed back into views.
+            ta_t = torch.from_numpy(np.swapaxes(a, -1, -2)).transpose(-1, -2) if ta else torch.from_numpy(a)
+            tb_t = torch.from_numpy(np.swapaxes(b, -1, -2)).transpose(-1, -2) if tb else torch.from_numpy(b)
             tc_t = torch.from_numpy(c.copy())
         for threads in thread_counts:
-            if threadpool_limits is not None:
-                with threadpool_limits(limits=threads, user_api="blas"):
-                    t_np = median_time(lambda: np.matmul(a, b, out=c), args.min_time)
-            else:
-                t_np = median_time(lambda: np.matmul(a, b, out=c), args.min_time)
-            t_torch = None
-            if torch is not None:
-                torch.set_num_threads(threads)
-                t_torch = median_time(lambda: torch.matmul(ta_t, tb_t, out=tc_t), args.min_time)
+            t_np = t_torch = t_swift = None
+            for _ in range(max(1, args.passes)):
+                t_np = fastest(t_np, time_numpy(a, b, c, threads, args.min_time))
+                if torch is not None:
+                    torch.set_num_threads(threads)
+                    t_torch = fastest(t_torch, median_time(lambda: torch.matmul(ta_t, tb_t, out=tc_t), args.min_time))
+                if args.kernel_bench:
+                    t_swift = fastest(t_swift, run_kernel_bench(args.kernel_bench, kernel, shape, threads, args.min_time))
             work = flops(shape)
             row = {
                 "kernel": kernel, "shape": shape, "threads": threads,
@@ -168,7 +192,8 @@ def main():
             line = (f"{kernel:34}{'x'.join(map(str, shape)):20}{threads:>4}{t_np * 1e3:>9.3f}ms"
                     f"{row['numpy_gflops']:>8.1f}")
             line += f"{t_torch * 1e3:>9.3f}ms{row['torch_gflops']:>8.1f}" if t_torch else f"{'-':>11}{'-':>8}"
-            t_swift = swift.get((kernel, tuple(shape), threads))
+            if not args.kernel_bench:
+                t_swift = swift.get((kernel, tuple(shape), threads))
             if t_swift:
                 row["swift_median_s"] = t_swift
                 line += f"{t_swift * 1e3:>9.3f}ms{work / t_swift * 1e-9:>8.1f}{t_np / t_swift:>7.2f}"

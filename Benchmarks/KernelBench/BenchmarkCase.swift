@@ -44,6 +44,9 @@ struct BenchmarkCase {
     let work: Work
     /// Allocates inputs and returns the run / check closures (called once per case).
     let setup: () -> BenchmarkInstance
+
+    /// The shape as printed and matched by `--shape`, e.g. `768x288x32000`.
+    var shapeText: String { shape.map(String.init).joined(separator: "x") }
 }
 
 /// The closures of a prepared case; they capture whatever `setup` allocated.
@@ -56,13 +59,15 @@ struct BenchmarkInstance {
 }
 
 /// A heap buffer of floats that frees itself; closures capture it to keep it alive.
+/// 64-byte aligned (a cache line), like PyTorch's CPU allocator.
 final class BenchArray {
     let pointer: UnsafeMutablePointer<Float>
     let count: Int
 
     init(count: Int) {
         self.count = count
-        pointer = .allocate(capacity: max(count, 1))
+        pointer = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 4, alignment: 64)
+            .bindMemory(to: Float.self, capacity: max(count, 1))
         pointer.initialize(repeating: 0, count: count)
     }
 

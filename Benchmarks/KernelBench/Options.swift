@@ -1,6 +1,10 @@
 /// Command-line options of `kernel-bench`.
 struct Options {
     var filter: String? = nil
+    /// Only the case whose shape prints as this, e.g. `1024x1024x1024`.
+    var shape: String? = nil
+    /// Skip measuring the FMA peak (the fraction column is then empty).
+    var skipPeak = false
     /// Thread counts to run every case at; empty means `Parallel.maxThreads` as is.
     var threads: [Int] = []
     var json = false
@@ -10,17 +14,20 @@ struct Options {
     var cpuTime = false
 
     static let usage = """
-        Usage: kernel-bench [--filter NAME] [--threads N[,N...]] [--min-time SECONDS] [--cpu-time] [--json] [--help]
+        Usage: kernel-bench [--filter NAME] [--shape MxNxK] [--threads N[,N...]] [--min-time SECONDS] [--cpu-time]
+                            [--skip-peak] [--json] [--help]
 
         Runs every registered kernel benchmark: checks each kernel against its naive
         reference, then prints the median time and GFLOPS (or GB/s) per case, and the
         fraction of this machine's fp32 FMA peak (measured first, 1 and N threads).
 
           --filter NAME       only kernels whose name contains NAME
+          --shape MxNxK       only the case of this shape (as printed in the table)
           --threads N[,N...]  set Parallel.maxThreads to N (a list runs each case at each N)
           --min-time S        seconds of timed repetitions per case (default 0.5)
           --cpu-time          time with the calling thread's CPU clock (only meaningful with
                               --threads 1; steadier than wall time on a busy machine)
+          --skip-peak         do not measure the FMA peak (no fraction-of-peak column)
           --json              print a JSON array, one object per case, instead of the table
           --help              show this help
 
@@ -48,6 +55,10 @@ struct Options {
                 return nil
             case "--json":
                 options.json = true
+            case "--shape":
+                options.shape = try value(for: argument)
+            case "--skip-peak":
+                options.skipPeak = true
             case "--cpu-time":
                 options.cpuTime = true
             case "--filter":

@@ -2,5 +2,7 @@
 func registeredCases() -> [BenchmarkCase] {
     var cases: [BenchmarkCase] = []
     cases += gemmCases()
+    cases += fusedCases()
+    cases += attentionCases()
     return cases
 }

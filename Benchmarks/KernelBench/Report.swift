@@ -5,8 +5,8 @@ struct BenchmarkResult {
     let benchmark: BenchmarkCase
     let threads: Int
     let median: Double
-    /// Measured FMA peak (GFLOPS) for this thread count.
-    let peak: Double
+    /// Measured FMA peak (GFLOPS) for this thread count; nil when not measured.
+    let peak: Double?
 
     var gflops: Double? {
         if case .flops(let flops) = benchmark.work { return flops / median * 1e-9 }
@@ -18,7 +18,10 @@ struct BenchmarkResult {
         return nil
     }
 
-    var fractionOfPeak: Double? { gflops.map { $0 / peak } }
+    var fractionOfPeak: Double? {
+        guard let gflops, let peak else { return nil }
+        return gflops / peak
+    }
 
     static let tableHeader = pad("kernel", 34) + pad("shape", 20) + pad("threads", 8, right: true)
         + pad("median", 12, right: true) + pad("rate", 16, right: true) + pad("of peak", 9, right: true)
@@ -27,7 +30,7 @@ struct BenchmarkResult {
         let rate = gflops.map { format($0, 1) + " GFLOPS" } ?? gigabytesPerSecond.map { format($0, 1) + " GB/s" }!
         let fraction = fractionOfPeak.map { format($0 * 100, 1) + "%" } ?? "-"
         return pad(benchmark.kernel, 34)
-            + pad(benchmark.shape.map(String.init).joined(separator: "x"), 20)
+            + pad(benchmark.shapeText, 20)
             + pad(String(threads), 8, right: true)
             + pad(formatTime(median), 12, right: true) + pad(rate, 16, right: true)
             + pad(fraction, 9, right: true)

@@ -20,20 +20,25 @@ do {
     exit(2)
 }
 
-let cases = registeredCases().filter { options.filter.map($0.kernel.contains) ?? true }
+let cases = registeredCases().filter { benchmark in
+    (options.filter.map(benchmark.kernel.contains) ?? true)
+        && (options.shape.map { $0 == benchmark.shapeText } ?? true)
+}
 if cases.isEmpty {
-    fail("no kernel matches --filter '\(options.filter ?? "")'", status: 2)
+    fail("no case matches --filter '\(options.filter ?? "")' --shape '\(options.shape ?? "")'", status: 2)
 }
 
 useThreadCPUClock = options.cpuTime
 let cores = ProcessInfo.processInfo.activeProcessorCount
 let threadCounts = options.threads.isEmpty ? [Parallel.maxThreads] : options.threads
 var peaks: [Int: Double] = [:]
-for threads in Set(threadCounts.map { min($0, cores) }).union([1, cores]).sorted() {
-    peaks[threads] = measureFMAPeak(threads: threads)
+if !options.skipPeak {
+    for threads in Set(threadCounts.map { min($0, cores) }).union([1, cores]).sorted() {
+        peaks[threads] = measureFMAPeak(threads: threads)
+    }
+    let note = peaks.keys.sorted().map { "\($0) thread\($0 == 1 ? "" : "s"): \(format(peaks[$0]!, 1)) GFLOPS" }
+    log("fp32 FMA peak (measured): " + note.joined(separator: ", "))
 }
-let note = peaks.keys.sorted().map { "\($0) thread\($0 == 1 ? "" : "s"): \(format(peaks[$0]!, 1)) GFLOPS" }
-log("fp32 FMA peak (measured): " + note.joined(separator: ", "))
 
 if !options.json { print(BenchmarkResult.tableHeader) }
 var results: [BenchmarkResult] = []
@@ -50,7 +55,7 @@ for benchmark in cases {
         Parallel.maxThreads = threads
         let median = medianTime(minTime: options.minTime, instance.run)
         let result = BenchmarkResult(
-            benchmark: benchmark, threads: threads, median: median, peak: peaks[min(threads, cores)]!)
+            benchmark: benchmark, threads: threads, median: median, peak: peaks[min(threads, cores)])
         results.append(result)
         if !options.json { print(result.tableRow) } else { log(result.tableRow) }
     }

@@ -18,29 +18,14 @@ public func adamWUpdate(
     // Bias corrections in Double like PyTorch (Python floats), then rounded once.
     let bc1 = 1 - Foundation.pow(Double(beta1), Double(step))
     let bc2 = 1 - Foundation.pow(Double(beta2), Double(step))
-    let stepSize = SIMD8<Float>(repeating: Float(Double(learningRate) / bc1))
-    let bc2Sqrt = SIMD8<Float>(repeating: Float(bc2.squareRoot()))
-    let decay = SIMD8<Float>(repeating: Float(1 - Double(learningRate) * Double(weightDecay)))
-    let b2 = SIMD8<Float>(repeating: beta2)
-    let c1 = SIMD8<Float>(repeating: 1 - beta1), c2 = SIMD8<Float>(repeating: 1 - beta2)
-    let eps = SIMD8<Float>(repeating: epsilon)
-
-    @inline(__always)
-    func update(_ p: SIMD8<Float>, _ g: SIMD8<Float>, _ mv: SIMD8<Float>, _ vv: SIMD8<Float>)
-        -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)
-    {
-        // PyTorch: m.lerp_(g, 1 - beta1); v.mul_(beta2).addcmul_(g, g, value: 1 - beta2).
-        let mNew = fusedMultiplyAdd(mv, c1, g - mv)
-        let vNew = fusedMultiplyAdd(b2 * vv, c2 * g, g)
-        let denom = vectorSqrt(vNew) / bc2Sqrt + eps
-        let pNew = fusedMultiplyAdd(p * decay, -stepSize, mNew / denom)
-        return (pNew, mNew, vNew)
-    }
-
-    forEachRange(count: count, grain: elementwiseGrain / 2) { range in
+    let constants = AdamWConstants(
+        stepSize: Float(Double(learningRate) / bc1), bc2Sqrt: Float(bc2.squareRoot()),
+        decay: Float(1 - Double(learningRate) * Double(weightDecay)), beta2: beta2,
+        oneMinusBeta1: 1 - beta1, oneMinusBeta2: 1 - beta2, epsilon: epsilon)
+    forEachRange(count: count, grain: transcendentalGrain) { range in
         var i = range.lowerBound
         while i + 8 <= range.upperBound {
-            let (p, mv, vv) = update(load8(parameter + i), load8(gradient + i), load8(m + i), load8(v + i))
+            let (p, mv, vv) = constants.update(load8(parameter + i), load8(gradient + i), load8(m + i), load8(v + i))
             store8(p, parameter + i)
             store8(mv, m + i)
             store8(vv, v + i)
@@ -50,8 +35,38 @@ public func adamWUpdate(
         if rest > 0 {
             var pp = SIMD8<Float>(), g = pp, mv = pp, vv = pp
             for k in 0..<rest { pp[k] = parameter[i + k]; g[k] = gradient[i + k]; mv[k] = m[i + k]; vv[k] = v[i + k] }
-            let (p2, m2, v2) = update(pp, g, mv, vv)
+            let (p2, m2, v2) = constants.update(pp, g, mv, vv)
             for k in 0..<rest { parameter[i + k] = p2[k]; m[i + k] = m2[k]; v[i + k] = v2[k] }
         }
+    }
+}
+
+/// Per-step AdamW scalars broadcast to SIMD lanes.
+@usableFromInline
+struct AdamWConstants {
+    @usableFromInline let stepSize, bc2Sqrt, decay, beta2, oneMinusBeta1, oneMinusBeta2, epsilon: SIMD8<Float>
+
+    init(stepSize: Float, bc2Sqrt: Float, decay: Float, beta2: Float, oneMinusBeta1: Float, oneMinusBeta2: Float, epsilon: Float) {
+        self.stepSize = SIMD8(repeating: stepSize)
+        self.bc2Sqrt = SIMD8(repeating: bc2Sqrt)
+        self.decay = SIMD8(repeating: decay)
+        self.beta2 = SIMD8(repeating: beta2)
+        self.oneMinusBeta1 = SIMD8(repeating: oneMinusBeta1)
+        self.oneMinusBeta2 = SIMD8(repeating: oneMinusBeta2)
+        self.epsilon = SIMD8(repeating: epsilon)
+    }
+
+    /// New (parameter, m, v) for eight lanes, in PyTorch's operation order.
+    @_transparent @usableFromInline
+    func update(_ p: SIMD8<Float>, _ g: SIMD8<Float>, _ m: SIMD8<Float>, _ v: SIMD8<Float>)
+        -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)
+    {
+        // m.lerp_(g, 1 - beta1); v.mul_(beta2).addcmul_(g, g, value: 1 - beta2)
+        let mNew = fusedMultiplyAdd(m, oneMinusBeta1, g - m)
+        let vNew = fusedMultiplyAdd(beta2 * v, oneMinusBeta2 * g, g)
+        // p.mul_(1 - lr wd); p.addcdiv_(m, sqrt(v) / sqrt(bc2) + eps, value: -lr / bc1)
+        let denom = vectorSqrt(vNew) / bc2Sqrt + epsilon
+        let pNew = fusedMultiplyAdd(p * decay, -stepSize, mNew / denom)
+        return (pNew, mNew, vNew)
     }
 }

@@ -13,7 +13,7 @@ public func crossEntropyForward(
 ) {
     precondition(rows >= 0 && vocab > 0, "crossEntropyForward: bad shape (\(rows), \(vocab))")
     checkTargets(targets, rows: rows, vocab: vocab, ignoreIndex: ignoreIndex, operation: "crossEntropyForward")
-    forEachOuterRange(outer: rows, slabWork: vocab) { range in
+    forEachOuterRange(outer: rows, slabWork: vocab, grain: transcendentalGrain) { range in
         for r in range {
             let lr = logits + r * vocab
             let m = rowMaximum(lr, vocab)
@@ -34,7 +34,7 @@ public func crossEntropyBackward(
 ) {
     precondition(rows >= 0 && vocab > 0, "crossEntropyBackward: bad shape (\(rows), \(vocab))")
     checkTargets(targets, rows: rows, vocab: vocab, ignoreIndex: ignoreIndex, operation: "crossEntropyBackward")
-    forEachOuterRange(outer: rows, slabWork: vocab) { range in
+    forEachOuterRange(outer: rows, slabWork: vocab, grain: transcendentalGrain) { range in
         for r in range {
             let lr = logits + r * vocab, dr = dlogits + r * vocab
             let t = targets[r]
@@ -43,20 +43,21 @@ public func crossEntropyBackward(
                 continue
             }
             let scale = rowScale[r], lse = logSumExp[r]
+            let ti = Int(t)
+            let targetLogit = lr[ti]  // read before the row is overwritten when dlogits aliases logits
             let vs = SIMD8<Float>(repeating: scale), vl = SIMD8<Float>(repeating: lse)
             var i = 0
             while i + 8 <= vocab {
-                store8(vectorExp(load8(lr + i) - vl) * vs, dr + i)
+                store8(expOfNonPositive(load8(lr + i) - vl) * vs, dr + i)
                 i += 8
             }
             if i < vocab {
                 var v = SIMD8<Float>(repeating: -.infinity)
                 for k in 0..<(vocab - i) { v[k] = lr[i + k] }
-                let e = vectorExp(v - vl) * vs
+                let e = expOfNonPositive(v - vl) * vs
                 for k in 0..<(vocab - i) { dr[i + k] = e[k] }
             }
-            let ti = Int(t)
-            dr[ti] = scale * (vectorExp(SIMD8(repeating: lr[ti] - lse))[0] - 1)
+            dr[ti] = scale * (expOfNonPositive(SIMD8(repeating: targetLogit - lse))[0] - 1)
         }
     }
 }

@@ -14,8 +14,12 @@ public enum BinaryFunction: Sendable, CaseIterable {
     case add, subtract, multiply, divide, maximum, minimum, power
 }
 
-/// Elements per parallel chunk for streaming elementwise work (~0.5 ms on one core).
-@usableFromInline let elementwiseGrain = 1 << 17
+/// Elements per parallel chunk, sized so a chunk is a few tenths of a millisecond on one core
+/// and the dispatch overhead (~10-20 µs) stays small: for kernels that evaluate exp, log, a
+/// division or a square root per element (~0.6-2 ns each) ...
+@usableFromInline let transcendentalGrain = 1 << 18
+/// ... and for kernels that only stream data through a few arithmetic operations (~0.2 ns).
+@usableFromInline let streamingGrain = 1 << 20
 
 /// Splits `0..<count` into ranges whose boundaries depend only on `count` and `grain`
 /// (multiples of 8) and runs `body` on them, in parallel when there are several.
@@ -34,55 +38,54 @@ func forEachRange(count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
     }
 }
 
-/// Applies `op` to `x[range]` eight lanes at a time, writing `y`; the tail is padded with
+/// Applies `f` to `x[range]` eight lanes at a time, writing `y`; the tail is padded with
 /// ones (a value every unary function accepts) so it runs the same vector code.
-@inlinable @inline(__always)
-func mapVectors(
-    _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ range: Range<Int>,
-    _ op: (SIMD8<Float>) -> SIMD8<Float>
-) {
+///
+/// The per-function kernels below are `@_transparent` and selected by a `switch` inside the
+/// loop: closures passed to a generic helper were not inlined (a call per vector) and a
+/// well-predicted branch costs less.
+@_transparent @usableFromInline
+func mapUnary(_ f: UnaryFunction, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
     var i = range.lowerBound
     while i + 8 <= range.upperBound {
-        store8(op(load8(x + i)), y + i)
+        store8(unaryVector(f, load8(x + i)), y + i)
         i += 8
     }
     let rest = range.upperBound - i
     if rest > 0 {
         var v = SIMD8<Float>(repeating: 1)
         for k in 0..<rest { v[k] = x[i + k] }
-        let r = op(v)
+        let r = unaryVector(f, v)
         for k in 0..<rest { y[i + k] = r[k] }
     }
 }
 
-/// Three-input variant of ``mapVectors(_:_:_:_:)`` used by the backward passes.
-@inlinable @inline(__always)
-func mapVectors3(
-    _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafePointer<Float>,
-    _ out: UnsafeMutablePointer<Float>, _ range: Range<Int>,
-    _ op: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) -> SIMD8<Float>
+@_transparent @usableFromInline
+func mapUnaryBackward(
+    _ f: UnaryFunction, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+    _ dx: UnsafeMutablePointer<Float>, _ range: Range<Int>
 ) {
     var i = range.lowerBound
     while i + 8 <= range.upperBound {
-        store8(op(load8(a + i), load8(b + i), load8(c + i)), out + i)
+        store8(unaryDerivativeTimes(f, load8(x + i), load8(y + i), load8(dy + i)), dx + i)
         i += 8
     }
     let rest = range.upperBound - i
     if rest > 0 {
-        var va = SIMD8<Float>(repeating: 1), vb = va, vc = va
-        for k in 0..<rest { va[k] = a[i + k]; vb[k] = b[i + k]; vc[k] = c[i + k] }
-        let r = op(va, vb, vc)
-        for k in 0..<rest { out[i + k] = r[k] }
+        var vx = SIMD8<Float>(repeating: 1), vy = vx, vg = vx
+        for k in 0..<rest { vx[k] = x[i + k]; vy[k] = y[i + k]; vg[k] = dy[i + k] }
+        let r = unaryDerivativeTimes(f, vx, vy, vg)
+        for k in 0..<rest { dx[i + k] = r[k] }
     }
 }
 
 /// `0.5 * (1 + erf(x / sqrt 2))`, the standard normal CDF.
-@inlinable @inline(__always)
+@_transparent @usableFromInline
 func vectorNormalCDF(_ x: SIMD8<Float>) -> SIMD8<Float> {
     fusedMultiplyAdd(SIMD8(repeating: 0.5), SIMD8(repeating: 0.5), vectorErf(x * 0.70710678118654752))
 }
 
-@inlinable @inline(__always)
+@_transparent @usableFromInline
 func unaryVector(_ f: UnaryFunction, _ v: SIMD8<Float>) -> SIMD8<Float> {
     switch f {
     case .negate: return -v
@@ -94,7 +97,7 @@ func unaryVector(_ f: UnaryFunction, _ v: SIMD8<Float>) -> SIMD8<Float> {
     case .sigmoid: return vectorSigmoid(v)
     case .silu: return v * vectorSigmoid(v)
     case .gelu: return v * vectorNormalCDF(v)
-    case .relu: return v.replacing(with: 0, where: v .< SIMD8(repeating: 0))
+    case .relu: return select(signMask(v) & ~nanMask(v), SIMD8(repeating: 0), v)  // NaN stays NaN
     case .square: return v * v
     case .reciprocal: return 1 / v
     }
@@ -103,74 +106,57 @@ func unaryVector(_ f: UnaryFunction, _ v: SIMD8<Float>) -> SIMD8<Float> {
 /// `y[i] = f(x[i])` for `i` in `0..<count`; `y` may alias `x`.
 public func applyUnary(_ f: UnaryFunction, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
     precondition(count >= 0, "applyUnary(\(f)): negative count \(count)")
-    forEachRange(count: count, grain: elementwiseGrain) { range in
-        // One switch per chunk; each case gets its own specialised loop.
-        switch f {
-        case .negate: mapVectors(x, y, range) { unaryVector(.negate, $0) }
-        case .exp: mapVectors(x, y, range) { unaryVector(.exp, $0) }
-        case .log: mapVectors(x, y, range) { unaryVector(.log, $0) }
-        case .sqrt: mapVectors(x, y, range) { unaryVector(.sqrt, $0) }
-        case .rsqrt: mapVectors(x, y, range) { unaryVector(.rsqrt, $0) }
-        case .tanh: mapVectors(x, y, range) { unaryVector(.tanh, $0) }
-        case .sigmoid: mapVectors(x, y, range) { unaryVector(.sigmoid, $0) }
-        case .silu: mapVectors(x, y, range) { unaryVector(.silu, $0) }
-        case .gelu: mapVectors(x, y, range) { unaryVector(.gelu, $0) }
-        case .relu: mapVectors(x, y, range) { unaryVector(.relu, $0) }
-        case .square: mapVectors(x, y, range) { unaryVector(.square, $0) }
-        case .reciprocal: mapVectors(x, y, range) { unaryVector(.reciprocal, $0) }
-        }
+    let grain = f == .negate || f == .relu || f == .square ? streamingGrain : transcendentalGrain
+    forEachRange(count: count, grain: grain) { range in
+        mapUnary(f, x, y, range)
     }
 }
 
 /// `dx[i] = dy[i] * f'(x[i])`. `y` is the forward output `f(x)`; the derivatives of
-/// exp, tanh, sigmoid, sqrt, rsqrt and reciprocal are computed from it. `dx` may alias `dy`.
+/// exp, tanh, sigmoid, sqrt, rsqrt and reciprocal are computed from it. All three inputs
+/// are read for every function (pass `x` as `y` when the function does not need it).
+/// `dx` may alias `dy`, `x` or `y`.
 public func applyUnaryBackward(
     _ f: UnaryFunction, x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
     dx: UnsafeMutablePointer<Float>, count: Int
 ) {
     precondition(count >= 0, "applyUnaryBackward(\(f)): negative count \(count)")
-    forEachRange(count: count, grain: elementwiseGrain) { range in
-        switch f {
-        case .negate:
-            mapVectors3(x, y, dy, dx, range) { _, _, g in -g }
-        case .exp:
-            mapVectors3(x, y, dy, dx, range) { _, y, g in g * y }
-        case .log:
-            mapVectors3(x, y, dy, dx, range) { x, _, g in g / x }
-        case .sqrt:
-            mapVectors3(x, y, dy, dx, range) { _, y, g in g * 0.5 / y }
-        case .rsqrt:
-            // d/dx x^(-1/2) = -x^(-3/2) / 2 = -y^3 / 2
-            mapVectors3(x, y, dy, dx, range) { _, y, g in g * (-0.5 * y * y * y) }
-        case .tanh:
-            mapVectors3(x, y, dy, dx, range) { _, y, g in g * (1 - y * y) }
-        case .sigmoid:
-            mapVectors3(x, y, dy, dx, range) { _, y, g in g * (y * (1 - y)) }
-        case .silu:
-            // d/dx x s(x) = s (1 + x (1 - s))
-            mapVectors3(x, y, dy, dx, range) { x, _, g in
-                let s = vectorSigmoid(x)
-                return g * (s * fusedMultiplyAdd(SIMD8(repeating: 1), x, 1 - s))
-            }
-        case .gelu:
-            // d/dx x Φ(x) = Φ(x) + x φ(x)
-            mapVectors3(x, y, dy, dx, range) { x, _, g in
-                let pdf = vectorExp(x * x * -0.5) * 0.39894228040143268
-                return g * fusedMultiplyAdd(vectorNormalCDF(x), x, pdf)
-            }
-        case .relu:
-            mapVectors3(x, y, dy, dx, range) { x, _, g in
-                SIMD8(repeating: 0).replacing(with: g, where: x .> SIMD8(repeating: 0))
-            }
-        case .square:
-            mapVectors3(x, y, dy, dx, range) { x, _, g in g * (x + x) }
-        case .reciprocal:
-            mapVectors3(x, y, dy, dx, range) { _, y, g in g * -(y * y) }
-        }
+    let grain = f == .silu || f == .gelu || f == .log || f == .sqrt ? transcendentalGrain : streamingGrain
+    forEachRange(count: count, grain: grain) { range in
+        mapUnaryBackward(f, x, y, dy, dx, range)
     }
 }
 
-@inlinable @inline(__always)
+/// `g * f'(x)`, using the forward output `y` where that is cheaper.
+@_transparent @usableFromInline
+func unaryDerivativeTimes(_ f: UnaryFunction, _ x: SIMD8<Float>, _ y: SIMD8<Float>, _ g: SIMD8<Float>) -> SIMD8<Float> {
+    switch f {
+    case .negate: return -g
+    case .exp: return g * y
+    case .log: return g / x
+    case .sqrt: return g * 0.5 / y
+    // d/dx x^(-1/2) = -x^(-3/2) / 2 = -y^3 / 2
+    case .rsqrt: return g * (-0.5 * y * y * y)
+    case .tanh: return g * (1 - y * y)
+    case .sigmoid: return g * (y * (1 - y))
+    case .silu:
+        // d/dx x s(x) = s (1 + x (1 - s))
+        let s = vectorSigmoid(x)
+        return g * (s * fusedMultiplyAdd(SIMD8(repeating: 1), x, 1 - s))
+    case .gelu:
+        // d/dx x Φ(x) = Φ(x) + x φ(x)
+        let pdf = vectorExp(x * x * -0.5) * 0.39894228040143268
+        return g * fusedMultiplyAdd(vectorNormalCDF(x), x, pdf)
+    case .relu:
+        // x > 0 ⇔ -x has its sign bit set and x is neither ±0 nor NaN.
+        let positive = signMask(-x) & ~zeroMask(bits(x) & 0x7FFF_FFFF) & ~nanMask(x)
+        return select(positive, g, SIMD8(repeating: 0))
+    case .square: return g * (x + x)
+    case .reciprocal: return g * -(y * y)
+    }
+}
+
+@_transparent @usableFromInline
 func binaryVector(_ f: BinaryFunction, _ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
     switch f {
     case .add: return a + b
@@ -178,11 +164,12 @@ func binaryVector(_ f: BinaryFunction, _ a: SIMD8<Float>, _ b: SIMD8<Float>) -> 
     case .multiply: return a * b
     case .divide: return a / b
     case .maximum:
-        let m = a.replacing(with: b, where: b .> a)
-        return m.replacing(with: a + b, where: (a .!= a) .| (b .!= b))
+        // a < b ⇔ a - b < 0 (exact or nonzero for finite values; inf - inf and NaN fixed below).
+        let m = select(signMask(a - b), b, a)
+        return select(nanMask(a) | nanMask(b), a + b, select(zeroMask(bits(a) ^ bits(b)), a, m))
     case .minimum:
-        let m = a.replacing(with: b, where: b .< a)
-        return m.replacing(with: a + b, where: (a .!= a) .| (b .!= b))
+        let m = select(signMask(b - a), b, a)
+        return select(nanMask(a) | nanMask(b), a + b, select(zeroMask(bits(a) ^ bits(b)), a, m))
     case .power:
         var r = SIMD8<Float>()
         for k in 0..<8 { r[k] = Foundation.pow(a[k], b[k]) }
@@ -225,7 +212,8 @@ public func applyBinary(
         (aStep == 0 || aStep == 1) && (bStep == 0 || bStep == 1) && count >= 0,
         "applyBinary(\(f)): steps must be 0 or 1 (got aStep \(aStep), bStep \(bStep)), count \(count)")
     if count == 0 { return }
-    forEachRange(count: count, grain: elementwiseGrain) { range in
+    let grain = f == .power || f == .divide ? transcendentalGrain : streamingGrain
+    forEachRange(count: count, grain: grain) { range in
         switch f {
         case .add: mapBinary(.add, a, aStep, b, bStep, c, range)
         case .subtract: mapBinary(.subtract, a, aStep, b, bStep, c, range)
@@ -242,11 +230,14 @@ public func applyBinary(
 public func scaleAdd(alpha: Float, _ x: UnsafePointer<Float>, beta: Float, _ y: UnsafeMutablePointer<Float>, count: Int) {
     precondition(count >= 0, "scaleAdd: negative count \(count)")
     let va = SIMD8<Float>(repeating: alpha), vb = SIMD8<Float>(repeating: beta)
-    forEachRange(count: count, grain: elementwiseGrain) { range in
+    forEachRange(count: count, grain: streamingGrain) { range in
+        var i = range.lowerBound
         if beta == 0 {
-            mapVectors(x, y, range) { $0 * va }
+            while i + 8 <= range.upperBound { store8(load8(x + i) * va, y + i); i += 8 }
+            while i < range.upperBound { y[i] = alpha * x[i]; i += 1 }
         } else {
-            mapVectors3(x, UnsafePointer(y), UnsafePointer(y), y, range) { x, y, _ in fusedMultiplyAdd(x * va, y, vb) }
+            while i + 8 <= range.upperBound { store8(fusedMultiplyAdd(load8(x + i) * va, load8(y + i), vb), y + i); i += 8 }
+            while i < range.upperBound { y[i] = fusedMultiplyAdd(alpha * x[i], y[i], beta); i += 1 }
         }
     }
 }
@@ -254,7 +245,9 @@ public func scaleAdd(alpha: Float, _ x: UnsafePointer<Float>, beta: Float, _ y: 
 /// `y[i] += x[i]` for `i` in `0..<count`.
 public func accumulate(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
     precondition(count >= 0, "accumulate: negative count \(count)")
-    forEachRange(count: count, grain: elementwiseGrain) { range in
-        mapVectors3(x, UnsafePointer(y), UnsafePointer(y), y, range) { x, y, _ in y + x }
+    forEachRange(count: count, grain: streamingGrain) { range in
+        var i = range.lowerBound
+        while i + 8 <= range.upperBound { store8(load8(y + i) + load8(x + i), y + i); i += 8 }
+        while i < range.upperBound { y[i] += x[i]; i += 1 }
     }
 }

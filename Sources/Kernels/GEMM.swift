@@ -7,9 +7,11 @@
 // slices (whose boundaries depend on k only) are applied in order, so results are
 // bit-identical for any thread count.
 
-/// Depth of one k slice: a 16-column B sliver is kc * 64 bytes (<= 20 KiB of the 32 KiB
-/// L1). 320 rather than 256 keeps k = 288 (a common model width) in one slice.
-let gemmKCMax = 320
+/// Depth of one k slice: a 16-column B sliver is kc * 64 bytes (16 KiB of the 32 KiB L1).
+let gemmKCMax = 256
+/// Up to this depth k stays one slice (a 20 KiB sliver): a second slice would re-read
+/// and re-write all of C, which dominates when C is large (768 x 32000 logits, k = 288).
+let gemmKCSingleMax = 320
 /// Rows of C per chunk: the packed A block is mc * kc * 4 bytes (144 KiB in L2).
 let gemmMCMax = 144
 /// Columns of one packed B panel: kc * nc * 4 bytes (4 MiB in L3).
@@ -132,7 +134,7 @@ func gemmPacked(
     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, parallel: Bool
 ) {
     // Even splits of k and n so no slice or panel is a thin remainder.
-    let kSlices = (k + gemmKCMax - 1) / gemmKCMax
+    let kSlices = k <= gemmKCSingleMax ? 1 : (k + gemmKCMax - 1) / gemmKCMax
     let kcStep = (k + kSlices - 1) / kSlices
     let nPanels = (n + gemmNCMax - 1) / gemmNCMax
     let ncStep = gemmRoundUp((n + nPanels - 1) / nPanels, to: gemmNR)

@@ -23,6 +23,15 @@ func gemmMicroKernel6x16(
     kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
     alpha: Float, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
 ) {
+    // Touch the C tile's cache lines now (a row of 16 floats spans at most two), so
+    // their misses overlap the k loop instead of stalling the update at the end.
+    // Swift has no prefetch; a never-taken branch on the loaded bits keeps the loads.
+    var touch: UInt32 = 0
+    var row = UnsafePointer(c)
+    for _ in 0..<gemmMR {
+        touch |= row[0].bitPattern | row[15].bitPattern
+        row += ldc
+    }
     var c0 = SIMD16<Float>(), c1 = SIMD16<Float>(), c2 = SIMD16<Float>()
     var c3 = SIMD16<Float>(), c4 = SIMD16<Float>(), c5 = SIMD16<Float>()
     var ap = a
@@ -38,6 +47,7 @@ func gemmMicroKernel6x16(
         ap += gemmMR
         bp += gemmNR * MemoryLayout<Float>.stride
     }
+    if touch == 0x7FC0_1234 { gemmTouchSink &+= 1 }
     let alphaV = SIMD16<Float>(repeating: alpha)
     if beta == 0 {
         store16(alphaV * c0, c)
@@ -59,6 +69,9 @@ func gemmMicroKernel6x16(
         update(c5, c + 5 * ldc)
     }
 }
+
+/// Target of the never-taken branch in ``gemmMicroKernel6x16``.
+nonisolated(unsafe) var gemmTouchSink = 0
 
 /// SIMD16 counterpart of ``fusedMultiplyAdd(_:_:_:)`` (two ymm FMAs under AVX2).
 @inline(__always)

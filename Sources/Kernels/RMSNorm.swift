@@ -29,7 +29,7 @@ public func rmsNormForward(
     rstd: UnsafeMutablePointer<Float>, rows: Int, cols: Int, epsilon: Float
 ) {
     precondition(rows >= 0 && cols > 0, "rmsNormForward: bad shape (\(rows), \(cols))")
-    forEachOuterRange(outer: rows, slabWork: cols) { range in
+    forEachOuterRange(outer: rows, slabWork: cols, grain: streamingGrain) { range in
         for r in range {
             let xr = x + r * cols, yr = y + r * cols
             let s = (rowSumOfSquares(xr, cols) / Float(cols) + epsilon).squareRoot()
@@ -58,7 +58,7 @@ public func rmsNormBackward(
     if rows == 0 { return }
     // Row chunks depend only on the shape; each chunk owns one partial dweight row, and the
     // partials are added in chunk order at the end.
-    let chunks = Parallel.chunkCount(work: rows * cols, grain: elementwiseGrain / 2, limit: min(64, rows))
+    let chunks = Parallel.chunkCount(work: rows * cols, grain: streamingGrain / 2, limit: min(64, rows))
     let perChunk = (rows + chunks - 1) / chunks
     let partial: UnsafeMutablePointer<Float>? = dweight == nil ? nil : .allocate(capacity: chunks * cols)
     defer { partial?.deallocate() }

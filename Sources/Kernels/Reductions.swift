@@ -2,10 +2,11 @@
 // Double. Every output element is reduced by one thread in a fixed order, so results do
 // not depend on `Parallel.maxThreads`.
 
-/// Splits `outer` independent slabs of `slabWork` elements each into parallel chunks.
+/// Splits `outer` independent slabs of `slabWork` elements each into parallel chunks of about
+/// `grain` elements (boundaries depend only on the sizes).
 @inlinable @inline(__always)
-func forEachOuterRange(outer: Int, slabWork: Int, _ body: (Range<Int>) -> Void) {
-    let chunks = Parallel.chunkCount(work: outer * max(slabWork, 1), grain: elementwiseGrain, limit: min(64, max(outer, 1)))
+func forEachOuterRange(outer: Int, slabWork: Int, grain: Int, _ body: (Range<Int>) -> Void) {
+    let chunks = Parallel.chunkCount(work: outer * max(slabWork, 1), grain: grain, limit: min(64, max(outer, 1)))
     if chunks == 1 {
         body(0..<outer)
         return
@@ -42,19 +43,19 @@ public func reduceSum(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float
     precondition(outer >= 0 && length >= 0 && inner >= 0, "reduceSum: bad shape (\(outer), \(length), \(inner))")
     if outer == 0 || inner == 0 { return }
     if inner == 1 {
-        forEachOuterRange(outer: outer, slabWork: length) { range in
+        forEachOuterRange(outer: outer, slabWork: length, grain: streamingGrain) { range in
             for o in range { y[o] = rowSum(x + o * length, length) }
         }
         return
     }
     if outer == 1 {
         // One slab: split the inner columns instead, each column summed down `length` in order.
-        forEachRange(count: inner, grain: max(8, elementwiseGrain / max(length, 1))) { cols in
+        forEachRange(count: inner, grain: max(8, streamingGrain / max(length, 1))) { cols in
             sumColumns(x, y, length: length, inner: inner, columns: cols)
         }
         return
     }
-    forEachOuterRange(outer: outer, slabWork: length * inner) { range in
+    forEachOuterRange(outer: outer, slabWork: length * inner, grain: streamingGrain) { range in
         for o in range {
             sumColumns(x + o * length * inner, y + o * inner, length: length, inner: inner, columns: 0..<inner)
         }
@@ -63,31 +64,22 @@ public func reduceSum(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float
 
 @inlinable @inline(__always)
 func sumColumns(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, length: Int, inner: Int, columns: Range<Int>) {
-    // Blocks of 32 columns keep four accumulators in registers while walking down `length`.
-    var j = columns.lowerBound
-    while j + 32 <= columns.upperBound {
-        var a0 = SIMD8<Float>(), a1 = a0, a2 = a0, a3 = a0
-        var p = x + j
-        for _ in 0..<length {
-            a0 += load8(p); a1 += load8(p + 8); a2 += load8(p + 16); a3 += load8(p + 24)
-            p += inner
+    // Row by row into y (which stays in L1), so x is read contiguously; each column is still
+    // summed in order l = 0, 1, 2, ...
+    let lo = columns.lowerBound, hi = columns.upperBound
+    if length == 0 {
+        (y + lo).update(repeating: 0, count: hi - lo)
+        return
+    }
+    (y + lo).update(from: x + lo, count: hi - lo)
+    for l in 1..<max(length, 1) {
+        let row = x + l * inner
+        var j = lo
+        while j + 8 <= hi {
+            store8(load8(y + j) + load8(row + j), y + j)
+            j += 8
         }
-        store8(a0, y + j); store8(a1, y + j + 8); store8(a2, y + j + 16); store8(a3, y + j + 24)
-        j += 32
-    }
-    while j + 8 <= columns.upperBound {
-        var a0 = SIMD8<Float>()
-        var p = x + j
-        for _ in 0..<length { a0 += load8(p); p += inner }
-        store8(a0, y + j)
-        j += 8
-    }
-    while j < columns.upperBound {
-        var s: Float = 0
-        var p = x + j
-        for _ in 0..<length { s += p[0]; p += inner }
-        y[j] = s
-        j += 1
+        while j < hi { y[j] += row[j]; j += 1 }
     }
 }
 
@@ -101,7 +93,7 @@ public func reduceMax(
     precondition(outer >= 0 && length >= 0 && inner >= 0, "reduceMax: bad shape (\(outer), \(length), \(inner))")
     precondition(length <= Int(Int32.max), "reduceMax: length \(length) does not fit Int32 indices")
     if outer == 0 || inner == 0 { return }
-    forEachOuterRange(outer: outer, slabWork: length * inner) { range in
+    forEachOuterRange(outer: outer, slabWork: length * inner, grain: streamingGrain) { range in
         for o in range {
             let slab = x + o * length * inner
             if inner == 1 {
@@ -132,16 +124,16 @@ func rowMax(_ x: UnsafePointer<Float>, _ n: Int) -> (Float, Int) {
     if n == 0 { return (-.infinity, 0) }
     // Vector pass for the value; NaN lanes are tracked separately because comparisons ignore them.
     var acc = SIMD8<Float>(repeating: -.infinity)
-    var sawNaN = SIMDMask<SIMD8<Int32>>()
+    var sawNaN = SIMD8<Int32>()
     var i = 0
     while i + 8 <= n {
         let v = load8(x + i)
         acc = acc.replacing(with: v, where: v .> acc)
-        sawNaN = sawNaN .| (v .!= v)
+        sawNaN |= nanMask(v)
         i += 8
     }
     var best = acc.max()
-    var nan = any(sawNaN)
+    var nan = sawNaN != SIMD8()
     while i < n {
         let v = x[i]
         if v > best { best = v }
@@ -188,7 +180,7 @@ func blockedSum(_ x: UnsafePointer<Float>, count: Int, squares: Bool) -> Double 
     if blocks <= 1 { return blockSum(x, count, squares: squares) }
     let partial = UnsafeMutablePointer<Double>.allocate(capacity: blocks)
     defer { partial.deallocate() }
-    forEachOuterRange(outer: blocks, slabWork: sumBlock) { range in
+    forEachOuterRange(outer: blocks, slabWork: sumBlock, grain: streamingGrain) { range in
         for b in range {
             let lo = b * sumBlock
             partial[b] = blockSum(x + lo, min(sumBlock, count - lo), squares: squares)

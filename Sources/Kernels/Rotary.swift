@@ -15,7 +15,7 @@ public func rotaryEmbedding(
     let half = headDim / 2
     let positions = batch * seq
     let sign: Float = inverse ? -1 : 1
-    forEachOuterRange(outer: positions, slabWork: heads * headDim) { range in
+    forEachOuterRange(outer: positions, slabWork: heads * headDim, grain: streamingGrain) { range in
         for p in range {
             let c = cos + p * half, s = sin + p * half
             for h in 0..<heads {

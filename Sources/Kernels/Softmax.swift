@@ -27,14 +27,14 @@ func rowSumExp(_ x: UnsafePointer<Float>, _ n: Int, shift: Float, store: UnsafeM
     var a0 = SIMD8<Float>(), a1 = a0
     var i = 0
     while i + 16 <= n {
-        let e0 = vectorExp(load8(x + i) - s), e1 = vectorExp(load8(x + i + 8) - s)
+        let e0 = expOfNonPositive(load8(x + i) - s), e1 = expOfNonPositive(load8(x + i + 8) - s)
         if let store { store8(e0, store + i); store8(e1, store + i + 8) }
         a0 += e0
         a1 += e1
         i += 16
     }
     if i + 8 <= n {
-        let e0 = vectorExp(load8(x + i) - s)
+        let e0 = expOfNonPositive(load8(x + i) - s)
         if let store { store8(e0, store + i) }
         a0 += e0
         i += 8
@@ -43,7 +43,7 @@ func rowSumExp(_ x: UnsafePointer<Float>, _ n: Int, shift: Float, store: UnsafeM
     if rest > 0 {
         var v = SIMD8<Float>(repeating: -.infinity)
         for k in 0..<rest { v[k] = x[i + k] }
-        let e = vectorExp(v - s)  // padded lanes give exp(-inf) = 0
+        let e = expOfNonPositive(v - s)  // padded lanes give exp(-inf) = 0
         if let store { for k in 0..<rest { store[i + k] = e[k] } }
         a1 += e
     }
@@ -66,7 +66,7 @@ func rowAffine(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n:
 /// A row whose entries are all `-inf` (fully masked) gives zeros.
 public func softmaxRows(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
     precondition(rows >= 0 && cols >= 0, "softmaxRows: bad shape (\(rows), \(cols))")
-    forEachOuterRange(outer: rows, slabWork: cols) { range in
+    forEachOuterRange(outer: rows, slabWork: cols, grain: transcendentalGrain) { range in
         for r in range {
             let xr = x + r * cols, yr = y + r * cols
             let m = rowMaximum(xr, cols)
@@ -84,7 +84,7 @@ public func softmaxRows(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Flo
 /// A row whose entries are all `-inf` gives `-inf` throughout.
 public func logSoftmaxRows(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
     precondition(rows >= 0 && cols >= 0, "logSoftmaxRows: bad shape (\(rows), \(cols))")
-    forEachOuterRange(outer: rows, slabWork: cols) { range in
+    forEachOuterRange(outer: rows, slabWork: cols, grain: transcendentalGrain) { range in
         for r in range {
             let xr = x + r * cols, yr = y + r * cols
             let m = rowMaximum(xr, cols)
@@ -111,7 +111,7 @@ public func softmaxRowsBackward(
     y: UnsafePointer<Float>, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, rows: Int, cols: Int
 ) {
     precondition(rows >= 0 && cols >= 0, "softmaxRowsBackward: bad shape (\(rows), \(cols))")
-    forEachOuterRange(outer: rows, slabWork: cols) { range in
+    forEachOuterRange(outer: rows, slabWork: cols, grain: streamingGrain) { range in
         for r in range {
             let yr = y + r * cols, gr = dy + r * cols, dr = dx + r * cols
             var a0 = SIMD8<Float>(), a1 = a0
@@ -140,20 +140,20 @@ public func logSoftmaxRowsBackward(
     y: UnsafePointer<Float>, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, rows: Int, cols: Int
 ) {
     precondition(rows >= 0 && cols >= 0, "logSoftmaxRowsBackward: bad shape (\(rows), \(cols))")
-    forEachOuterRange(outer: rows, slabWork: cols) { range in
+    forEachOuterRange(outer: rows, slabWork: cols, grain: transcendentalGrain) { range in
         for r in range {
             let yr = y + r * cols, gr = dy + r * cols, dr = dx + r * cols
             let s = rowSum(gr, cols)
             let ns = SIMD8<Float>(repeating: -s)
             var i = 0
             while i + 8 <= cols {
-                store8(fusedMultiplyAdd(load8(gr + i), vectorExp(load8(yr + i)), ns), dr + i)
+                store8(fusedMultiplyAdd(load8(gr + i), expOfNonPositive(load8(yr + i)), ns), dr + i)
                 i += 8
             }
             while i < cols {
                 var v = SIMD8<Float>(repeating: -.infinity)
                 v[0] = yr[i]
-                dr[i] = fusedMultiplyAdd(gr[i], vectorExp(v)[0], -s)
+                dr[i] = fusedMultiplyAdd(gr[i], expOfNonPositive(v)[0], -s)
                 i += 1
             }
         }

@@ -3,8 +3,20 @@
 /// `y[i] = silu(gate[i]) * up[i]` with `silu(g) = g * sigmoid(g)`; `y` may alias `gate` or `up`.
 public func swiGLUForward(gate: UnsafePointer<Float>, up: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, count: Int) {
     precondition(count >= 0, "swiGLUForward: negative count \(count)")
-    forEachRange(count: count, grain: elementwiseGrain) { range in
-        mapVectors3(gate, up, up, y, range) { g, u, _ in g * vectorSigmoid(g) * u }
+    forEachRange(count: count, grain: transcendentalGrain) { range in
+        var i = range.lowerBound
+        while i + 8 <= range.upperBound {
+            let g = load8(gate + i)
+            store8(g * vectorSigmoid(g) * load8(up + i), y + i)
+            i += 8
+        }
+        let rest = range.upperBound - i
+        if rest > 0 {
+            var g = SIMD8<Float>(), u = g
+            for k in 0..<rest { g[k] = gate[i + k]; u[k] = up[i + k] }
+            let r = g * vectorSigmoid(g) * u
+            for k in 0..<rest { y[i + k] = r[k] }
+        }
     }
 }
 
@@ -16,7 +28,7 @@ public func swiGLUBackward(
     dgate: UnsafeMutablePointer<Float>, dup: UnsafeMutablePointer<Float>, count: Int
 ) {
     precondition(count >= 0, "swiGLUBackward: negative count \(count)")
-    forEachRange(count: count, grain: elementwiseGrain / 2) { range in
+    forEachRange(count: count, grain: transcendentalGrain) { range in
         var i = range.lowerBound
         while i + 8 <= range.upperBound {
             let (dg, du) = swiGLUGradients(load8(gate + i), load8(up + i), load8(dy + i))
@@ -34,7 +46,7 @@ public func swiGLUBackward(
     }
 }
 
-@inlinable @inline(__always)
+@_transparent @usableFromInline
 func swiGLUGradients(_ g: SIMD8<Float>, _ u: SIMD8<Float>, _ d: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>) {
     let s = vectorSigmoid(g)
     let silu = g * s

@@ -1,10 +1,19 @@
 /// A fully connected layer, `y = x · Wᵀ + b`, with PyTorch's and Hugging Face's layout:
 /// `weight` has shape `[outputSize, inputSize]`, `bias` shape `[outputSize]`.
+///
+/// An optional low-rank adapter (``LoRAAdapter``, attached with ``addAdapter(rank:alpha:generator:)``)
+/// adds `(alpha / r) · (x Aᵀ) Bᵀ`; its parameters are named `lora_a` and `lora_b` inside the
+/// layer's namespace (`...q_proj.lora_a`).
 public final class Linear: Module {
     /// The weight matrix, `[outputSize, inputSize]`.
     public let weight: Tensor
     /// The bias, `[outputSize]`, or nil for a bias-free layer (Llama's projections).
     public let bias: Tensor?
+    /// A low-rank adapter applied on top of the weight, or nil.
+    public internal(set) var adapter: LoRAAdapter?
+
+    /// The adapter's parameters live in the layer's own namespace (`lora_a`, not `adapter.lora_a`).
+    public static var parameterKeys: [String: String] { ["adapter": ""] }
 
     /// Wraps existing tensors (made trainable).
     public init(weight: Tensor, bias: Tensor? = nil) {
@@ -52,8 +61,9 @@ public final class Linear: Module {
         precondition(
             x.shape.last == inputSize,
             "Linear: input of shape \(x.shape) does not end in the layer's input size \(inputSize) (weight \(weight.shape))")
-        let product = Tensor.matmul(x, weight, transposeB: true)
-        guard let bias else { return product }
-        return product + bias
+        var product = Tensor.matmul(x, weight, transposeB: true)
+        if let bias { product = product + bias }
+        guard let adapter else { return product }
+        return product + adapter(x)
     }
 }

@@ -57,7 +57,7 @@ struct AdamWTests {
     }
 
     @Test func matchesReferenceAndIsThreadCountIndependent() {
-        let n = elementwiseGrain + 1001
+        let n = 2 * transcendentalGrain + 1001  // two parallel chunks
         let p0 = FusedCheck.random(n, seed: 31, in: -2...2), g = FusedCheck.random(n, seed: 32, in: -1...1)
         let m0 = FusedCheck.random(n, seed: 33, in: -0.1...0.1), v0 = FusedCheck.random(n, seed: 34, in: 0...0.01)
         let (one, two) = FusedCheck.oneAndTwoThreads { () -> [Float] in

@@ -37,7 +37,7 @@ struct CrossEntropyTests {
     }
 
     @Test func threadCountIndependentAndInPlaceBackward() {
-        let rows = 300, vocab = 1001
+        let rows = 600, vocab = 1001  // > 2 * transcendentalGrain: several chunks
         let logits = FusedCheck.random(rows * vocab, seed: 53, in: -6...6)
         let targets = (0..<rows).map { $0 % 5 == 0 ? Int32(-100) : Int32(($0 * 31) % vocab) }
         let scale = [Float](repeating: 1 / Float(rows), count: rows)
@@ -52,5 +52,10 @@ struct CrossEntropyTests {
         }
         #expect(FusedCheck.sameBits(one, two))
         #expect(one[0] == 0 && one[5] == 0 && one[1] > 0)
+        // In place gives the same bits as a separate output buffer.
+        let lse = Array(one[rows..<(2 * rows)])
+        var separate = [Float](repeating: 0, count: logits.count)
+        crossEntropyBackward(logits: logits, targets: targets, logSumExp: lse, rowScale: scale, dlogits: &separate, rows: rows, vocab: vocab, ignoreIndex: -100)
+        #expect(FusedCheck.sameBits(Array(one[(2 * rows)...]), separate))
     }
 }

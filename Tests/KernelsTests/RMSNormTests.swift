@@ -62,7 +62,7 @@ struct RMSNormTests {
     }
 
     @Test func threadCountIndependent() {
-        let rows = 300, cols = 1001
+        let rows = 2100, cols = 1001  // > 2 * streamingGrain: several chunks
         let x = FusedCheck.random(rows * cols, seed: 48), w = FusedCheck.random(cols, seed: 49)
         let dy = FusedCheck.random(rows * cols, seed: 50)
         let (one, two) = FusedCheck.oneAndTwoThreads { () -> [Float] in

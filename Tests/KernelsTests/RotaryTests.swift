@@ -50,7 +50,7 @@ struct RotaryTests {
     }
 
     @Test func threadCountIndependent() {
-        let (batch, seq, heads, headDim) = (2, 160, 8, 104)
+        let (batch, seq, heads, headDim) = (2, 1280, 8, 104)  // > 2 * streamingGrain
         let n = batch * seq * heads * headDim
         let x = FusedCheck.random(n, seed: 72)
         let (c, s) = Self.angles(batch: batch, seq: seq, half: headDim / 2)

@@ -71,7 +71,7 @@ struct SoftmaxTests {
     }
 
     @Test func threadCountIndependentAndInPlace() {
-        let rows = 300, cols = 1001
+        let rows = 600, cols = 1001  // > 2 * transcendentalGrain: several chunks
         let x = FusedCheck.random(rows * cols, seed: 26, in: -8...8)
         let (one, two) = FusedCheck.oneAndTwoThreads { () -> [Float] in
             var y = x

@@ -14,7 +14,7 @@ struct SwiGLUTests {
     }
 
     @Test func matchesReferenceAndIsThreadCountIndependent() {
-        let n = 2 * elementwiseGrain + 3
+        let n = 2 * transcendentalGrain + 3  // two parallel chunks
         let g = FusedCheck.random(n, seed: 61, in: -12...12), u = FusedCheck.random(n, seed: 62, in: -3...3)
         let dy = FusedCheck.random(n, seed: 63)
         let (one, two) = FusedCheck.oneAndTwoThreads { () -> [Float] in

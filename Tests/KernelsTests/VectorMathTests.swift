@@ -117,3 +117,20 @@ struct VectorSqrtTests {
         #expect(r[7] == Float(1e-40).squareRoot())
     }
 }
+
+struct ExpOfNonPositiveTests {
+    @Test func matchesVectorExpAboveTheNormalRangeAndFlushesBelow() {
+        var worst = 0.0
+        var x: Float = -87.3
+        while x <= 0 {
+            let v = SIMD8<Float>(repeating: x)
+            worst = max(worst, FusedCheck.ulpError(expOfNonPositive(v)[0], exact: Foundation.exp(Double(x))))
+            x += 0.0123
+        }
+        #expect(worst <= 1, "max ulp \(worst)")
+        let r = expOfNonPositive(SIMD8(-.infinity, -88, -100, -1e30, 0, -0.0, .nan, -87))
+        #expect(r[0] == 0 && r[1] == 0 && r[2] == 0 && r[3] == 0)
+        #expect(r[4] == 1 && r[5] == 1 && r[6].isNaN)
+        #expect(FusedCheck.ulpError(r[7], exact: Foundation.exp(-87.0)) <= 1)
+    }
+}

@@ -139,10 +139,12 @@ struct TrainerCheckpointTests {
         #expect(abf.ropeTheta == 1e6 && abf.ropeScaling == nil && abf.maxPositionEmbeddings == 64)
     }
 
-    @Test("the registry builds cpt, composes with +, and rejects unknown names and options")
+    @Test("the registry builds the built-ins, composes with +, and rejects unknown names and options")
     func registry() throws {
         #expect(try StrategyRegistry.make(name: "cpt", options: [:]).name == "cpt")
-        #expect(try StrategyRegistry.make(name: "cpt+cpt", options: [:]) is CompositeStrategy)
+        let composite = try StrategyRegistry.make(name: "longred-c+lora", options: ["a1": "3", "lora-rank": "2"])
+        #expect(composite is CompositeStrategy && composite.needsOriginalModel)
+        #expect(Set(StrategyRegistry.names).isSuperset(of: ["cpt", "mix-cpt", "longred-u", "longred-c", "lora", "ewc"]))
         #expect(throws: StrategyRegistryError.unknownStrategy("nope", known: StrategyRegistry.names)) {
             try StrategyRegistry.make(name: "nope", options: [:])
         }

@@ -44,9 +44,9 @@ struct TrainerCommandLineTests {
     }
 
     /// A tiny base model (with tokenizer) and a small corpus.
-    func baseDirectory() throws -> (base: URL, corpus: URL) {
+    func baseDirectory(maxPosition: Int = 16) throws -> (base: URL, corpus: URL) {
         let base = F.temporaryDirectory()
-        try F.model(seed: 5).save(to: base.path)
+        try F.model(seed: 5, maxPosition: maxPosition).save(to: base.path)
         try F.data.tokenizer.save(to: base.appendingPathComponent("tokenizer.json"))
         let corpus = base.appendingPathComponent("corpus.txt")
         try F.data.tokenizer.decode((F.data.training.prefix(6000)).map(Int.init)).write(to: corpus, atomically: true, encoding: .utf8)
@@ -91,6 +91,11 @@ struct TrainerCommandLineTests {
             (common + ["--recipe", "cpt", "--rope", "pi:2", "--target-length", "16"],
              "target length 16 must be larger than the base model's max_position_embeddings 16"),
             (common + ["--recipe", "cpt", "--rope", "pi:2"], "missing required option '--target-length'"),
+            (common + ["--recipe", "longred-c", "--rope", "pi:2", "--target-length", "32"], "LongReD's skipped positions need L0 (16)"),
+            (common + ["--recipe", "longred-c", "--rope", "pi:2", "--target-length", "64", "--option", "lora-rank=2"],
+             "option 'lora-rank' is not used by recipe 'longred-c'"),
+            (common + ["--recipe", "longred-c+lora", "--rope", "pi:2", "--target-length", "64", "--option", "lora-rank=0"],
+             "lora-rank"),
             (common + ["--recipe", "cpt", "--rope", "pi:2", "--target-length", "32", "--a1", "5"], "option 'a1' is not used"),
             (common + ["--recipe", "cpt", "--rope", "pi:2", "--target-length", "32", "--option", "x"], "key=value"),
         ]
@@ -128,5 +133,23 @@ struct TrainerCommandLineTests {
         #expect(third.status == 0, "\(third.error)")
         #expect(third.error.contains("resumed from step 2"))
         #expect(third.output.contains("done: 3 steps"))
+    }
+
+    @Test("extend with a distillation recipe builds the frozen original and saves only the student")
+    func extendWithLongReD() throws {
+        // LongReD's skipped positions need L0 > 8f: L0 = 32, Lt = 64.
+        let (base, corpus) = try baseDirectory(maxPosition: 32)
+        let output = F.temporaryDirectory().appendingPathComponent("run")
+        let result = try run([
+            "extend", "--recipe", "longred-c", "--base", base.path, "--rope", "yarn:2", "--target-length", "64",
+            "--corpus", corpus.path, "--output", output.path, "--steps", "1", "--tokens-per-step", "256",
+            "--eval-interval", "0", "--a1", "5", "--a2", "10", "--quiet",
+        ])
+        #expect(result.status == 0, "\(result.error)")
+        #expect(result.error.contains("original model frozen"))
+        let saved = try LlamaConfiguration(contentsOf: output.appendingPathComponent("config.json").path)
+        #expect(saved.ropeScaling?.kind == .yarn && saved.ropeScaling?.originalMaxPositionEmbeddings == 32)
+        let weights = try SafetensorsFile(path: output.appendingPathComponent("checkpoint-1/model.safetensors").path)
+        #expect(Set(weights.names) == Set(F.model().namedParameters().map(\.0)))
     }
 }

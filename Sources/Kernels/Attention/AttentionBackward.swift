@@ -20,6 +20,11 @@
 /// key/value heads, the key tiles of a head are dealt into several groups whose `dq`
 /// contributions go to separate scratch buffers, summed in a fixed order. The result is
 /// bit-identical for any `Parallel.maxThreads`.
+///
+/// Extra memory, all linear in the sequence length: head-major copies of `q`, `dOut`
+/// (when `heads > 1`), `k`, `v` (when `kvHeads > 1`), `batch * heads * queryLength` floats
+/// for `D`, and one `dq`-sized buffer per extra group of key tiles (none when
+/// `batch * kvHeads >= 8`; at most 7, and at most 256 MiB in total).
 public func attentionBackward(
     q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
     out: UnsafePointer<Float>, logSumExp: UnsafePointer<Float>, dOut: UnsafePointer<Float>,
@@ -71,6 +76,15 @@ func attentionBackward(
     // Pass 2, over (batch, kv head, split): dk and dv of the split's key tiles, and their
     // dq contributions into the split's own accumulator.
     let maskStride = maskBatchStride ?? tq * shape.keyLength
+    let b = shape.batch, tk = shape.keyLength
+    let queries = HeadMajorBuffer(q, batch: b, length: tq, heads: shape.heads, headDim: d)
+    defer { queries.deallocate() }
+    let outGrads = HeadMajorBuffer(dOut, batch: b, length: tq, heads: shape.heads, headDim: d)
+    defer { outGrads.deallocate() }
+    let keys = HeadMajorBuffer(k, batch: b, length: tk, heads: shape.kvHeads, headDim: d)
+    defer { keys.deallocate() }
+    let values = HeadMajorBuffer(v, batch: b, length: tk, heads: shape.kvHeads, headDim: d)
+    defer { values.deallocate() }
     Parallel.forEach(shape.batch * shape.kvHeads * splits) { item in
         let split = item % splits
         let kvHead = (item / splits) % shape.kvHeads
@@ -78,7 +92,8 @@ func attentionBackward(
         let scratch = BackwardScratch(shape: shape, tiling: tiling)
         defer { scratch.deallocate() }
         backwardKeyTiles(
-            q: q, k: k, v: v, logSumExp: logSumExp, dOut: dOut, rowDot: rowDot,
+            queries: queries, outGrads: outGrads, keys: keys, values: values,
+            logSumExp: logSumExp, rowDot: rowDot,
             dq: split == 0 ? dq : dqScratch + (split - 1) * dqCount, dk: dk, dv: dv,
             shape: shape, mask: mask.map { $0 + batch * maskStride }, tiling: tiling,
             batch: batch, kvHead: kvHead, split: split, splits: splits, scratch: scratch)
@@ -127,12 +142,6 @@ private struct BackwardScratch {
     /// Key and value tiles transposed, `headDim x keyBlock` each.
     let keysTransposed: UnsafeMutablePointer<Float>
     let valuesTransposed: UnsafeMutablePointer<Float>
-    /// Key and value tiles packed, `keyBlock x headDim` each.
-    let keys: UnsafeMutablePointer<Float>
-    let values: UnsafeMutablePointer<Float>
-    /// Query and output-gradient tiles packed, `queryBlock x headDim` each.
-    let queries: UnsafeMutablePointer<Float>
-    let outGrads: UnsafeMutablePointer<Float>
     /// Probabilities `P` and then `dS`, `queryBlock x keyBlock` each.
     let probabilities: UnsafeMutablePointer<Float>
     let scoreGradients: UnsafeMutablePointer<Float>
@@ -144,10 +153,6 @@ private struct BackwardScratch {
         let d = shape.headDim, br = tiling.queryBlock, bc = tiling.keyBlock
         keysTransposed = .allocate(capacity: d * bc)
         valuesTransposed = .allocate(capacity: d * bc)
-        keys = .allocate(capacity: bc * d)
-        values = .allocate(capacity: bc * d)
-        queries = .allocate(capacity: br * d)
-        outGrads = .allocate(capacity: br * d)
         probabilities = .allocate(capacity: br * bc)
         scoreGradients = .allocate(capacity: br * bc)
         keyGradients = .allocate(capacity: bc * d)
@@ -156,7 +161,6 @@ private struct BackwardScratch {
 
     func deallocate() {
         keysTransposed.deallocate(); valuesTransposed.deallocate()
-        keys.deallocate(); values.deallocate(); queries.deallocate(); outGrads.deallocate()
         probabilities.deallocate(); scoreGradients.deallocate()
         keyGradients.deallocate(); valueGradients.deallocate()
     }
@@ -166,8 +170,9 @@ private struct BackwardScratch {
 /// the query heads of the group; dq contributions are added to `dq` (laid out like `q`).
 /// `mask` is already offset to the batch entry.
 private func backwardKeyTiles(
-    q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
-    logSumExp: UnsafePointer<Float>, dOut: UnsafePointer<Float>, rowDot: UnsafePointer<Float>,
+    queries allQueries: HeadMajorBuffer, outGrads allOutGrads: HeadMajorBuffer,
+    keys allKeys: HeadMajorBuffer, values allValues: HeadMajorBuffer,
+    logSumExp: UnsafePointer<Float>, rowDot: UnsafePointer<Float>,
     dq: UnsafeMutablePointer<Float>, dk: UnsafeMutablePointer<Float>, dv: UnsafeMutablePointer<Float>,
     shape: AttentionShape, mask: UnsafePointer<Bool>?, tiling: AttentionTiling,
     batch: Int, kvHead: Int, split: Int, splits: Int, scratch: BackwardScratch
@@ -184,19 +189,13 @@ private func backwardKeyTiles(
     while firstKey < tk {
         defer { firstKey += splits * bc }
         let cols = min(bc, tk - firstKey)
-        let keys = scratch.keys
-        attentionGather(
-            rows: cols, width: d, source: k + kvOffset + firstKey * keyStride, sourceStride: keyStride,
-            destination: keys)
+        let keys = allKeys.row(batch: batch, head: kvHead, position: firstKey)
         attentionTranspose(
-            rows: cols, width: d, source: keys, sourceStride: d,
+            rows: cols, width: d, source: keys, sourceStride: allKeys.rowStride,
             destination: scratch.keysTransposed, destinationStride: bc)
-        attentionGather(
-            rows: cols, width: d, source: v + kvOffset + firstKey * keyStride, sourceStride: keyStride,
-            destination: scratch.values)
         attentionTranspose(
-            rows: cols, width: d, source: scratch.values, sourceStride: d,
-            destination: scratch.valuesTransposed, destinationStride: bc)
+            rows: cols, width: d, source: allValues.row(batch: batch, head: kvHead, position: firstKey),
+            sourceStride: allValues.rowStride, destination: scratch.valuesTransposed, destinationStride: bc)
         dkTile.update(repeating: 0, count: cols * d)
         dvTile.update(repeating: 0, count: cols * d)
 
@@ -212,17 +211,12 @@ private func backwardKeyTiles(
                     || shape.visibleKeyEnd(query: firstQuery + rows - 1) <= firstKey
                 { continue }
                 let rowOffset = ((batch * tq + firstQuery) * shape.heads + head) * d
-                let queries = scratch.queries, outGrad = scratch.outGrads
-                attentionGather(
-                    rows: rows, width: d, source: q + rowOffset, sourceStride: queryStride,
-                    destination: queries)
-                attentionGather(
-                    rows: rows, width: d, source: dOut + rowOffset, sourceStride: queryStride,
-                    destination: outGrad)
+                let queries = allQueries.row(batch: batch, head: head, position: firstQuery)
+                let outGrad = allOutGrads.row(batch: batch, head: head, position: firstQuery)
 
                 // P = exp(scale * q kᵀ - logSumExp), zero where hidden.
                 attentionTileProduct(
-                    m: rows, n: cols, depth: d, a: queries, aRowStride: d, aDepthStride: 1,
+                    m: rows, n: cols, depth: d, a: queries, aRowStride: allQueries.rowStride, aDepthStride: 1,
                     b: scratch.keysTransposed, ldb: bc, c: p, ldc: bc, accumulate: false)
                 for i in 0..<rows {
                     let query = firstQuery + i
@@ -233,10 +227,10 @@ private func backwardKeyTiles(
                 // dv += Pᵀ dOut
                 attentionTileProduct(
                     m: cols, n: d, depth: rows, a: p, aRowStride: 1, aDepthStride: bc,
-                    b: outGrad, ldb: d, c: dvTile, ldc: d, accumulate: true)
+                    b: outGrad, ldb: allOutGrads.rowStride, c: dvTile, ldc: d, accumulate: true)
                 // dP = dOut vᵀ, then dS = scale * P ⊙ (dP - D)
                 attentionTileProduct(
-                    m: rows, n: cols, depth: d, a: outGrad, aRowStride: d, aDepthStride: 1,
+                    m: rows, n: cols, depth: d, a: outGrad, aRowStride: allOutGrads.rowStride, aDepthStride: 1,
                     b: scratch.valuesTransposed, ldb: bc, c: ds, ldc: bc, accumulate: false)
                 for i in 0..<rows {
                     let prow = p + i * bc, drow = ds + i * bc
@@ -251,11 +245,11 @@ private func backwardKeyTiles(
                 // dk += dSᵀ q
                 attentionTileProduct(
                     m: cols, n: d, depth: rows, a: ds, aRowStride: 1, aDepthStride: bc,
-                    b: queries, ldb: d, c: dkTile, ldc: d, accumulate: true)
+                    b: queries, ldb: allQueries.rowStride, c: dkTile, ldc: d, accumulate: true)
                 // dq += dS k
                 attentionTileProduct(
                     m: rows, n: d, depth: cols, a: ds, aRowStride: bc, aDepthStride: 1,
-                    b: keys, ldb: d, c: dq + rowOffset, ldc: queryStride, accumulate: true)
+                    b: keys, ldb: allKeys.rowStride, c: dq + rowOffset, ldc: queryStride, accumulate: true)
             }
         }
 
@@ -287,13 +281,13 @@ private func recomputeProbabilities(
     let scale = SIMD8<Float>(repeating: shape.scale), shift = SIMD8<Float>(repeating: -logSumExp)
     var j = lower
     while j + 8 <= upper {
-        store8(attentionExp(fusedMultiplyAdd(shift, load8(s + j), scale)), s + j)
+        store8(vectorExp(fusedMultiplyAdd(shift, load8(s + j), scale)), s + j)
         j += 8
     }
     if j < upper {
         var tail = SIMD8<Float>(repeating: -.infinity)
         for t in 0..<(upper - j) { tail[t] = fusedMultiplyAdd(-logSumExp, s[j + t], shape.scale) }
-        let e = attentionExp(tail)
+        let e = vectorExp(tail)
         for t in 0..<(upper - j) { s[j + t] = e[t] }
     }
     if let maskRow {

@@ -21,7 +21,8 @@ import Foundation
 ///   - maskBatchStride: distance between the masks of consecutive batch entries; 0
 ///     broadcasts one mask over the batch; nil means `queryLength * keyLength`.
 ///
-/// Results do not depend on `Parallel.maxThreads`.
+/// Extra memory: a head-major copy of `k` and `v` when `kvHeads > 1` and more than one
+/// query tile reads them, plus a few tiles per work item. Results do not depend on `Parallel.maxThreads`.
 public func attentionForward(
     q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
     out: UnsafeMutablePointer<Float>, logSumExp: UnsafeMutablePointer<Float>,
@@ -44,6 +45,15 @@ func attentionForward(
     let queryBlocks = (shape.queryLength + tiling.queryBlock - 1) / tiling.queryBlock
     let items = shape.batch * shape.heads * queryBlocks
     let maskStride = maskBatchStride ?? shape.queryLength * shape.keyLength
+    // Key/value rows are read once per query tile of each head in the group; a single read
+    // (decoding one query per head) is cheaper in place than after a copy.
+    let copy = queryBlocks * shape.groupSize > 1
+    let keys = HeadMajorBuffer(
+        k, batch: shape.batch, length: shape.keyLength, heads: shape.kvHeads, headDim: shape.headDim, copy: copy)
+    defer { keys.deallocate() }
+    let values = HeadMajorBuffer(
+        v, batch: shape.batch, length: shape.keyLength, heads: shape.kvHeads, headDim: shape.headDim, copy: copy)
+    defer { values.deallocate() }
     // One work item per (batch, head, query tile): each writes its own rows of `out` and
     // `logSumExp`, so no two threads touch the same memory.
     Parallel.forEach(items) { item in
@@ -52,7 +62,7 @@ func attentionForward(
         let head = (item / queryBlocks) % shape.heads
         let batch = item / (queryBlocks * shape.heads)
         forwardQueryTile(
-            q: q, k: k, v: v, out: out, logSumExp: logSumExp, shape: shape,
+            q: q, keys: keys, values: values, out: out, logSumExp: logSumExp, shape: shape,
             mask: mask.map { $0 + batch * maskStride }, tiling: tiling,
             batch: batch, head: head, queryBlock: item % queryBlocks, scratch: scratch)
     }
@@ -67,9 +77,6 @@ private struct ForwardScratch {
     let output: UnsafeMutablePointer<Float>
     /// The query tile transposed and multiplied by `scale`, `headDim x paddedRows`.
     let queriesTransposed: UnsafeMutablePointer<Float>
-    /// The current key and value tiles, packed: `keyBlock x headDim` each.
-    let keys: UnsafeMutablePointer<Float>
-    let values: UnsafeMutablePointer<Float>
     /// Scores, then probabilities, transposed: `keyBlock x paddedRows`.
     let scores: UnsafeMutablePointer<Float>
     /// Running maximum, running sum and the latest rescaling factor per query.
@@ -82,8 +89,6 @@ private struct ForwardScratch {
         paddedRows = (br + 7) / 8 * 8
         output = .allocate(capacity: br * d)
         queriesTransposed = .allocate(capacity: d * paddedRows)
-        keys = .allocate(capacity: bc * d)
-        values = .allocate(capacity: bc * d)
         scores = .allocate(capacity: bc * paddedRows)
         rowMax = .allocate(capacity: paddedRows)
         rowSum = .allocate(capacity: paddedRows)
@@ -92,7 +97,6 @@ private struct ForwardScratch {
 
     func deallocate() {
         output.deallocate(); queriesTransposed.deallocate(); scores.deallocate()
-        keys.deallocate(); values.deallocate()
         rowMax.deallocate(); rowSum.deallocate(); correction.deallocate()
     }
 }
@@ -103,7 +107,7 @@ private struct ForwardScratch {
 /// with eight queries per SIMD lane group and needs no horizontal reductions; the query
 /// tile is transposed once and reused against every key tile.
 private func forwardQueryTile(
-    q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
+    q: UnsafePointer<Float>, keys: HeadMajorBuffer, values: HeadMajorBuffer,
     out: UnsafeMutablePointer<Float>, logSumExp: UnsafeMutablePointer<Float>,
     shape: AttentionShape, mask: UnsafePointer<Bool>?, tiling: AttentionTiling,
     batch: Int, head: Int, queryBlock: Int, scratch: ForwardScratch
@@ -113,11 +117,9 @@ private func forwardQueryTile(
     let firstQuery = queryBlock * tiling.queryBlock
     let rows = min(tiling.queryBlock, tq - firstQuery)
     let lanes = (rows + 7) / 8 * 8
-    let queryStride = shape.heads * d, keyStride = shape.kvHeads * d
+    let queryStride = shape.heads * d
     let kvHead = head / shape.groupSize
     let queries = q + ((batch * tq + firstQuery) * shape.heads + head) * d
-    let keys = k + (batch * tk * shape.kvHeads + kvHead) * d
-    let values = v + (batch * tk * shape.kvHeads + kvHead) * d
     let o = scratch.output, s = scratch.scores, qt = scratch.queriesTransposed
     let rowMax = scratch.rowMax, rowSum = scratch.rowSum, correction = scratch.correction
 
@@ -138,14 +140,8 @@ private func forwardQueryTile(
     var firstKey = keyStart / bc * bc
     while firstKey < keyEnd {
         let cols = min(bc, tk - firstKey)
-        attentionGather(
-            rows: cols, width: d, source: keys + firstKey * keyStride, sourceStride: keyStride,
-            destination: scratch.keys)
-        attentionGather(
-            rows: cols, width: d, source: values + firstKey * keyStride, sourceStride: keyStride,
-            destination: scratch.values)
         attentionTileProduct(
-            m: cols, n: lanes, depth: d, a: scratch.keys, aRowStride: d,
+            m: cols, n: lanes, depth: d, a: keys.row(batch: batch, head: kvHead, position: firstKey), aRowStride: keys.rowStride,
             aDepthStride: 1, b: qt, ldb: ld, c: s, ldc: ld, accumulate: false)
         hideScores(
             s, ld: ld, keys: cols, queries: rows, firstKey: firstKey, firstQuery: firstQuery,
@@ -160,12 +156,12 @@ private func forwardQueryTile(
             let shift = newMax.replacing(with: 0, where: newMax .== -.infinity)
             var tileSum = SIMD8<Float>()
             for j in 0..<cols {
-                let e = attentionExp(load8(s + j * ld + i0) - shift)
+                let e = vectorExp(load8(s + j * ld + i0) - shift)
                 store8(e, s + j * ld + i0)
                 tileSum += e
             }
             // Rescales what earlier key tiles accumulated to the new running maximum.
-            let factor = attentionExp(oldMax - shift)
+            let factor = vectorExp(oldMax - shift)
             store8(fusedMultiplyAdd(tileSum, load8(rowSum + i0), factor), rowSum + i0)
             store8(newMax, rowMax + i0)
             store8(factor, correction + i0)
@@ -176,7 +172,8 @@ private func forwardQueryTile(
         }
         attentionTileProduct(
             m: rows, n: d, depth: cols, a: s, aRowStride: 1, aDepthStride: ld,
-            b: scratch.values, ldb: d, c: o, ldc: d, accumulate: true)
+            b: values.row(batch: batch, head: kvHead, position: firstKey), ldb: values.rowStride, c: o, ldc: d,
+            accumulate: true)
         firstKey += bc
     }
 

@@ -200,17 +200,56 @@ private func scalarEntry(
     c.pointee = sum
 }
 
-/// Copies `rows` rows of `width` floats (source row stride `sourceStride`) into consecutive
-/// rows of `destination`. The kernels pack tiles this way because rows of `q`, `k`, `v` lie
-/// `heads * headDim` floats apart: a power-of-two stride that maps a tile's rows onto a few
-/// cache sets, evicting each other in the inner loops (about a third slower unpacked).
-func attentionGather(
-    rows: Int, width: Int, source: UnsafePointer<Float>, sourceStride: Int,
-    destination: UnsafeMutablePointer<Float>
-) {
-    for r in 0..<rows {
-        (destination + r * width).update(from: source + r * sourceStride, count: width)
+/// A `(batch, heads, length, headDim)` copy of a `(batch, length, heads, headDim)` buffer,
+/// so that the rows of one head are consecutive.
+///
+/// The kernels read tiles of rows of one head many times. In the interleaved layout those
+/// rows lie `heads * headDim` floats apart, a power-of-two stride that maps a tile onto a
+/// few cache sets (evicting itself) and that made copying tiles per use cost ~15% of the
+/// time. One copy up front costs one pass over the buffer. With a single head the layouts
+/// agree, and with `copy == false` (rows read only once, as when decoding one query) the
+/// buffer is used in place.
+struct HeadMajorBuffer {
+    private let base: UnsafePointer<Float>
+    private let storage: UnsafeMutablePointer<Float>?
+    private let length: Int, headDim: Int, heads: Int
+    /// Distance between consecutive rows of one head.
+    let rowStride: Int
+
+    init(_ source: UnsafePointer<Float>, batch: Int, length: Int, heads: Int, headDim: Int, copy: Bool = true) {
+        self.length = length
+        self.headDim = headDim
+        if heads == 1 || !copy {
+            base = source
+            storage = nil
+            self.heads = heads
+            rowStride = heads * headDim
+            return
+        }
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: max(1, batch * heads * length * headDim))
+        Parallel.forEach(batch * heads) { item in
+            let b = item / heads, h = item % heads
+            let destination = buffer + item * length * headDim
+            let origin = source + (b * length * heads + h) * headDim
+            for t in 0..<length {
+                (destination + t * headDim).update(from: origin + t * heads * headDim, count: headDim)
+            }
+        }
+        base = UnsafePointer(buffer)
+        storage = buffer
+        self.heads = heads
+        rowStride = headDim
     }
+
+    /// Row `position` of head `head` of sequence `batch`; the next row is `rowStride` further.
+    @inline(__always)
+    func row(batch: Int, head: Int, position: Int) -> UnsafePointer<Float> {
+        storage == nil
+            ? base + ((batch * length + position) * heads + head) * headDim
+            : base + ((batch * heads + head) * length + position) * headDim
+    }
+
+    func deallocate() { storage?.deallocate() }
 }
 
 /// Copies `rows` rows of `width` floats (source row stride `sourceStride`) transposed into

@@ -1,8 +1,11 @@
 /// The training strategies known by name (`longred extend --recipe NAME`).
 ///
-/// Each entry builds a strategy from string options (`--a1 5` arrives as `["a1": "5"]`).
-/// Names joined by `+` build a ``CompositeStrategy`` of the named parts, each given the
-/// options it declares (`longred+lora`). To add a strategy, append an entry to ``entries``.
+/// The built-in strategies (``BuiltInStrategies``: `cpt`, `mix-cpt`, `longred-u`,
+/// `longred-c`, `merging`, `attention-only`, `l2`, `ewc`, `lora`) are always there; more can
+/// be added to ``customEntries``. Each entry builds a strategy from string options (`--a1 5`
+/// arrives as `["a1": "5"]`). Names joined by `+` compose (`longred-c+lora`); a composition
+/// of built-ins follows ``BuiltInStrategies/make(name:options:)`` (checks, implicit `cpt`).
+/// An option that no named part reads is an error, so a typo is never silently ignored.
 public enum StrategyRegistry {
     /// One named strategy.
     public struct Entry {
@@ -12,7 +15,7 @@ public enum StrategyRegistry {
         public let summary: String
         /// The option keys it reads, with their help text.
         public let options: [String: String]
-        /// Builds the strategy; throws ``StrategyRegistryError`` for a bad option value.
+        /// Builds the strategy; throws for a bad option value.
         public let make: (StrategyOptions) throws -> any TrainingStrategy
 
         public init(
@@ -26,35 +29,44 @@ public enum StrategyRegistry {
         }
     }
 
-    /// Every registered strategy.
+    /// Strategies registered besides the built-in ones (none yet); append entries here.
+    public static var customEntries: [Entry] { [] }
+
+    /// Every registered strategy: the built-in ones, then ``customEntries``.
     public static var entries: [Entry] {
-        [
-            Entry(name: "cpt", summary: "long-text continual pretraining: cross-entropy on Lt texts (METHODS.md §2)") { _ in
-                LongCPT()
-            },
-        ]
+        BuiltInStrategies.names.map { name in
+            Entry(
+                name: name, summary: BuiltInStrategies.summaries[name] ?? "",
+                options: BuiltInStrategies.optionHelp[name] ?? [:]
+            ) { options in try BuiltInStrategies.component(name, options: options.values) }
+        } + customEntries
     }
 
     /// The registered names.
     public static var names: [String] { entries.map(\.name) }
 
     /// The strategy called `name` (or the composite `a+b+...`), built from `options`.
-    /// - Throws: ``StrategyRegistryError`` for an unknown name, an option no part reads, or
-    ///   a bad option value.
+    /// - Throws: ``StrategyRegistryError`` for an unknown name or an option no part reads;
+    ///   the strategies' own errors (``StrategyError``) for bad values or incompatible parts.
     public static func make(name: String, options: [String: String]) throws -> any TrainingStrategy {
         let parts = name.split(separator: "+", omittingEmptySubsequences: false).map(String.init)
-        var used: Set<String> = []
-        var strategies: [any TrainingStrategy] = []
+        let known = entries
+        var entriesOfParts: [Entry] = []
         for part in parts {
-            guard let entry = entries.first(where: { $0.name == part }) else {
-                throw StrategyRegistryError.unknownStrategy(part, known: names)
+            guard let entry = known.first(where: { $0.name == part }) else {
+                throw StrategyRegistryError.unknownStrategy(part, known: known.map(\.name))
             }
-            let own = options.filter { entry.options[$0.key] != nil }
-            used.formUnion(own.keys)
-            strategies.append(try entry.make(StrategyOptions(values: own, strategy: part)))
+            entriesOfParts.append(entry)
         }
-        if let unused = options.keys.sorted().first(where: { !used.contains($0) }) {
+        let readable = Set(entriesOfParts.flatMap(\.options.keys))
+        if let unused = options.keys.sorted().first(where: { !readable.contains($0) }) {
             throw StrategyRegistryError.unusedOption(unused, strategy: name)
+        }
+        if parts.allSatisfy(BuiltInStrategies.names.contains), let strategy = try BuiltInStrategies.make(name: name, options: options) {
+            return strategy
+        }
+        let strategies = try entriesOfParts.map { entry in
+            try entry.make(StrategyOptions(values: options.filter { entry.options[$0.key] != nil }, strategy: entry.name))
         }
         return strategies.count == 1 ? strategies[0] : CompositeStrategy(strategies)
     }

@@ -6,6 +6,13 @@ public struct MicroBatch {
     /// The share of its kind's texts in this optimizer step (scale a per-kind mean by it so
     /// that accumulating the step's micro-batches gives the mean over the step).
     public let fractionOfKind: Double
+
+    /// A micro-batch of `kind` (public so hand-written training loops outside the module can build one).
+    public init(kind: StreamKind, tokens: TokenBatch, fractionOfKind: Double) {
+        self.kind = kind
+        self.tokens = tokens
+        self.fractionOfKind = fractionOfKind
+    }
 }
 
 /// The models and state a strategy works with.

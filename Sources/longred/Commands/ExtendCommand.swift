@@ -20,13 +20,18 @@ enum ExtendCommand {
             .value("--output", "dir", "Output directory", default: "out/extend-<recipe>"),
             .value("--tokens-per-step", "n", "Tokens per optimizer step, split by the recipe's data mix", default: "8 * Lt"),
             .value("--micro-batch-tokens", "n", "Most tokens per forward/backward pass", default: "2 * Lt"),
-            .value("--a1", "x", "Recipe option a1 (short-text distillation weight)"),
-            .value("--a2", "x", "Recipe option a2 (short-to-long distillation weight)"),
-            .value("--option", "k=v,...", "Further recipe options, comma-separated"),
+            .value("--a1", "x", "LongReD short-text distillation weight", default: "5 below 8x, 2 from 8x"),
+            .value("--a2", "x", "LongReD short-to-long distillation weight", default: "10 below 8x, 15 from 8x"),
+            .value("--option", "k=v,...", "Further recipe options, comma-separated (\(recipeOptionKeys))"),
         ] + TrainingFlags.schedule(steps: "200", lr: "1e-4", minLR: "0", warmup: "0", schedule: "constant")
           + TrainingFlags.optimizer(beta2: "0.95")
           + TrainingFlags.run(evalInterval: "50", evalBatches: "4", evalBatchSize: "4", checkpointInterval: "100"),
         run: run)
+
+    /// Every option key some recipe reads, for `--help`.
+    static var recipeOptionKeys: String {
+        Set(StrategyRegistry.entries.flatMap(\.options.keys)).subtracting(["a1", "a2"]).sorted().joined(separator: ", ")
+    }
 
     /// The recipe options given on the command line.
     static func recipeOptions(_ options: ParsedOptions) throws -> [String: String] {
@@ -64,6 +69,8 @@ enum ExtendCommand {
             strategy = try StrategyRegistry.make(name: recipe, options: try recipeOptions(options))
         } catch let error as StrategyRegistryError {
             throw UsageError("option '--recipe': \(error)")
+        } catch let error as StrategyError {
+            throw UsageError("option '--recipe': \(error)")
         }
         let baseConfiguration = try LlamaConfiguration(
             contentsOf: (baseDirectory as NSString).appendingPathComponent("config.json"))
@@ -73,6 +80,12 @@ enum ExtendCommand {
             _ = try rope.configuration(extending: baseConfiguration, targetLength: target)
         } catch let error as ContextExtensionError {
             throw UsageError("option '--target-length': \(error)")
+        }
+        // LongReD's skipped positions keep a head and tail of up to 4f tokens inside L0
+        // (PositionSampling's precondition); say so here instead of trapping mid-run.
+        if recipe.split(separator: "+").contains(where: { $0.hasPrefix("longred-") }), original <= 8 * (target / original) {
+            throw UsageError("option '--target-length': LongReD's skipped positions need L0 (\(original)) > "
+                + "8 * (Lt / L0) = \(8 * (target / original)); use a smaller extension factor")
         }
         student = try rope.makeStudent(baseDirectory: baseDirectory, targetLength: target)
         let shortLength = try options.positiveInteger("--short-length", default: max(1, original / 8))
@@ -93,7 +106,9 @@ enum ExtendCommand {
         configuration.maxTokensPerMicroStep = try options.positiveInteger("--micro-batch-tokens", default: 2 * target)
         let resume = try TrainingFlags.checkResume(options, output: output)
 
-        let tokenizer = try ModelDirectoryTokenizer.load(directory: baseDirectory)
+        let tokenizerPath = URL(fileURLWithPath: baseDirectory).appendingPathComponent(tokenizerFileName).path
+        let tokenizer = FileManager.default.fileExists(atPath: tokenizerPath)
+            ? try loadTokenizer(modelDirectory: baseDirectory) : nil
         let corpus = try TrainingFlags.loadCorpus(options)
         let (training, validation) = corpus.split(validationFraction: fraction)
         let encode: TokenEncoder
@@ -131,7 +146,7 @@ enum ExtendCommand {
     ) throws {
         // The original keeps the base configuration, hence the original RoPE.
         let original = strategy.needsOriginalModel ? try LlamaForCausalLM.load(directory: baseDirectory) : nil
-        let tokenizerURL = URL(fileURLWithPath: baseDirectory).appendingPathComponent(ModelDirectoryTokenizer.fileName)
+        let tokenizerURL = URL(fileURLWithPath: baseDirectory).appendingPathComponent(tokenizerFileName)
         let auxiliary = FileManager.default.fileExists(atPath: tokenizerURL.path) ? [tokenizerURL] : []
         printError("extend: recipe \(strategy.name), L0 \(configuration.lengths.originalWindow) -> Lt "
             + "\(configuration.lengths.long), RoPE \(student.rotary.scaling?.kind.rawValue ?? "abf") base \(student.rotary.base), "

@@ -84,7 +84,7 @@ enum PretrainCommand {
         let model = withNoGrad { LlamaForCausalLM(configuration: modelConfiguration, generator: &generator) }
 
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        let tokenizerURL = URL(fileURLWithPath: output).appendingPathComponent(ModelDirectoryTokenizer.fileName)
+        let tokenizerURL = URL(fileURLWithPath: output).appendingPathComponent(tokenizerFileName)
         try tokenizer.save(to: tokenizerURL)
         printError("pretrain: \(corpus.scalarCount) characters, vocabulary \(tokenizer.vocabularySize), "
             + "\(trainingTokens.count) training / \(validationTokens.count) validation tokens, "
