@@ -22,11 +22,21 @@ extension Tensor {
         let batchShape = batchA.isEmpty ? batchB : batchA
         let batch = Shape.count(batchShape)
         let out = Tensor(uninitializedShape: batchShape + [m, n])
-        sgemmBatched(
-            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-            a: a.storage.pointer, lda: a.shape[a.rank - 1], strideA: batchA.isEmpty ? 0 : m * k,
-            b: b.storage.pointer, ldb: b.shape[b.rank - 1], strideB: batchB.isEmpty ? 0 : k * n,
-            c: out.storage.pointer, ldc: n, strideC: m * n, batch: batch)
+        if batchB.isEmpty && !transposeA {
+            // A shared right operand (x · Wᵀ over a batch of sequences): the batch rows of A
+            // are consecutive, so one GEMM with batch·m rows packs W once and keeps the
+            // micro-kernel's tiles full.
+            sgemm(
+                transposeA: false, transposeB: transposeB, m: batch * m, n: n, k: k,
+                a: a.storage.pointer, lda: k, b: b.storage.pointer, ldb: b.shape[b.rank - 1],
+                c: out.storage.pointer, ldc: n)
+        } else {
+            sgemmBatched(
+                transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                a: a.storage.pointer, lda: a.shape[a.rank - 1], strideA: batchA.isEmpty ? 0 : m * k,
+                b: b.storage.pointer, ldb: b.shape[b.rank - 1], strideB: batchB.isEmpty ? 0 : k * n,
+                c: out.storage.pointer, ldc: n, strideC: m * n, batch: batch)
+        }
         return out.recording([a, b]) { g in
             // d op(A) = G · op(B)ᵀ,  d op(B) = op(A)ᵀ · G; a shared matrix sums over the batch.
             var ga: Tensor?
