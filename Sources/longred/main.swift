@@ -4,8 +4,8 @@ import Recipes
 let tool = CommandLineTool(commands: [
     PretrainCommand.specification,
     ExtendCommand.specification,
-    scoreCommand,
-    tokenizeCommand,
-    generateCommand,
+    ScoreCommand.specification,
+    TokenizeCommand.specification,
+    GenerateCommand.specification,
 ])
 exit(tool.run(Array(CommandLine.arguments.dropFirst())))

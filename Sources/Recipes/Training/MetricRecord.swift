@@ -5,7 +5,7 @@ import Foundation
 /// Encoded flat, as `{"type": "train", "step": 10, "loss": 2.31, "lr": 0.001, ...}`, so the
 /// JSON-lines file reads directly into pandas (`pd.read_json(path, lines=True)`).
 public struct MetricRecord: Codable, Equatable, Sendable {
-    /// `"train"` or `"eval"`.
+    /// `"train"`, `"eval"`, or `"final"` (the finished model, after the strategy's finish hook).
     public var type: String
     /// The number of optimizer steps completed when the record was made.
     public var step: Int

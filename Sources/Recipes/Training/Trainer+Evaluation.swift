@@ -34,8 +34,10 @@ extension Trainer {
         return total / Double(rows)
     }
 
-    func evaluateAndRecord() {
-        let record = MetricRecord(type: "eval", step: step, values: evaluate())
+    /// Evaluates and logs; `type` is "eval" during training and "final" for the model as
+    /// saved (after the strategy's finish hook, e.g. merged weights).
+    func evaluateAndRecord(type: String = "eval") {
+        let record = MetricRecord(type: type, step: step, values: evaluate())
         records.append(record)
         log.append(record)
         if showsProgress {

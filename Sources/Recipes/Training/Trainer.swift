@@ -160,7 +160,8 @@ public final class Trainer {
     ///
     /// Stopping early saves a checkpoint at the stop step (resume it with
     /// ``prepare(resumingFrom:)`` on a fresh trainer). Reaching the configured end runs the
-    /// final evaluation and checkpoint, the strategy's finish hook and writes the final model
+    /// final evaluation and checkpoint, the strategy's finish hook, an evaluation of the
+    /// finished model (record type "final") and writes the final model
     /// (`config.json`, `model.safetensors` and the auxiliary files) into the output directory.
     @discardableResult
     public func train(until stopStep: Int? = nil) throws -> TrainingSummary {
@@ -183,6 +184,7 @@ public final class Trainer {
             if lastCheckpointStep != step { try saveCheckpoint() }
         } else if !finished {
             try strategy.finish(context)
+            if configuration.evaluationInterval > 0 { evaluateAndRecord(type: "final") }
             try saveFinalModel()
             finished = true
         }
@@ -313,7 +315,7 @@ public final class Trainer {
     public var summary: TrainingSummary {
         TrainingSummary(
             steps: step, tokensSeen: tokensSeen, trainingSeconds: trainingSeconds,
-            finalEvaluation: records.last { $0.type == "eval" }?.values ?? [:],
+            finalEvaluation: records.last { $0.type == "eval" || $0.type == "final" }?.values ?? [:],
             lastCheckpoint: lastCheckpointStep.map { checkpoints.checkpointURL(step: $0) })
     }
 }

@@ -2,23 +2,25 @@ import Foundation
 import Recipes
 
 /// `longred generate`: continue a prompt, streaming the text as tokens arrive.
-let generateCommand = CommandSpecification(
-    name: "generate",
-    summary: "Continue a prompt with a model, printing the completion as it is generated.",
-    options: [
-        .value("--model", "dir", "Hugging Face model directory (config.json, model.safetensors, tokenizer.json)."),
-        .value("--prompt", "text", "The text to continue."),
-        .value("--tokenizer", "file", "Tokenizer file.", default: "DIR/tokenizer.json"),
-        .value("--max-tokens", "n", "Most tokens to generate.", default: "128"),
-        .value("--temperature", "t", "Sampling temperature; 0 means greedy.", default: "1"),
-        .value("--top-k", "k", "Sample only from the k most likely tokens; 0 means no limit.", default: "0"),
-        .value("--top-p", "p", "Sample from the smallest set of tokens with probability >= p (0 < p <= 1).", default: "1"),
-        .value("--seed", "s", "Random seed.", default: "0"),
-        .flag("--no-bos", "Do not start the prompt with the tokenizer's BOS token."),
-        .flag("--ignore-eos", "Keep generating past end-of-sequence tokens."),
-        .value("--threads", "n", "Worker threads.", default: "all cores"),
-    ],
-    run: runGenerate)
+enum GenerateCommand {
+    static let specification = CommandSpecification(
+        name: "generate",
+        summary: "Continue a prompt with a model, printing the completion as it is generated.",
+        options: [
+            .value("--model", "dir", "Hugging Face model directory (config.json, model.safetensors, tokenizer.json)."),
+            .value("--prompt", "text", "The text to continue."),
+            .value("--tokenizer", "file", "Tokenizer file.", default: "DIR/tokenizer.json"),
+            .value("--max-tokens", "n", "Most tokens to generate.", default: "128"),
+            .value("--temperature", "t", "Sampling temperature; 0 means greedy.", default: "1"),
+            .value("--top-k", "k", "Sample only from the k most likely tokens; 0 means no limit.", default: "0"),
+            .value("--top-p", "p", "Sample from the smallest set of tokens with probability >= p (0 < p <= 1).", default: "1"),
+            .value("--seed", "s", "Random seed.", default: "0"),
+            .flag("--no-bos", "Do not start the prompt with the tokenizer's BOS token."),
+            .flag("--ignore-eos", "Keep generating past end-of-sequence tokens."),
+            .value("--threads", "n", "Worker threads.", default: "all cores"),
+        ],
+        run: runGenerate)
+}
 
 private func runGenerate(_ options: ParsedOptions) throws {
     let directory = try options.required("--model")

@@ -2,18 +2,20 @@ import Foundation
 import Recipes
 
 /// `longred score`: the log-probability a model assigns to each token of a sequence.
-let scoreCommand = CommandSpecification(
-    name: "score",
-    summary: "Print the log-probability of each token after the first, given the tokens before it, as JSON.",
-    options: [
-        .value("--model", "dir", "Hugging Face model directory (config.json, model.safetensors)."),
-        .value("--ids", "i,j,...", "Comma-separated token ids to score."),
-        .value("--text", "text", "Text to score instead of --ids, tokenized with the model's tokenizer."),
-        .value("--tokenizer", "file", "Tokenizer file for --text.", default: "DIR/tokenizer.json"),
-        .flag("--add-special-tokens", "With --text: apply the tokenizer's template (e.g. a leading BOS)."),
-        .value("--threads", "n", "Worker threads.", default: "all cores"),
-    ],
-    run: runScore)
+enum ScoreCommand {
+    static let specification = CommandSpecification(
+        name: "score",
+        summary: "Print the log-probability of each token after the first, given the tokens before it, as JSON.",
+        options: [
+            .value("--model", "dir", "Hugging Face model directory (config.json, model.safetensors)."),
+            .value("--ids", "i,j,...", "Comma-separated token ids to score."),
+            .value("--text", "text", "Text to score instead of --ids, tokenized with the model's tokenizer."),
+            .value("--tokenizer", "file", "Tokenizer file for --text.", default: "DIR/tokenizer.json"),
+            .flag("--add-special-tokens", "With --text: apply the tokenizer's template (e.g. a leading BOS)."),
+            .value("--threads", "n", "Worker threads.", default: "all cores"),
+        ],
+        run: runScore)
+}
 
 private func runScore(_ options: ParsedOptions) throws {
     let directory = try options.required("--model")

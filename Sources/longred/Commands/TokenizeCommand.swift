@@ -2,14 +2,16 @@ import Foundation
 import Recipes
 
 /// `longred tokenize`: token ids of the text on standard input.
-let tokenizeCommand = CommandSpecification(
-    name: "tokenize",
-    summary: "Read UTF-8 text from standard input (all of it, newlines included) and print its token ids as a JSON array.",
-    options: [
-        .value("--tokenizer", "file", "A Hugging Face tokenizer.json or a CharacterTokenizer file."),
-        .flag("--add-special-tokens", "Apply the tokenizer's template (e.g. a leading BOS)."),
-    ],
-    run: runTokenize)
+enum TokenizeCommand {
+    static let specification = CommandSpecification(
+        name: "tokenize",
+        summary: "Read UTF-8 text from standard input (all of it, newlines included) and print its token ids as a JSON array.",
+        options: [
+            .value("--tokenizer", "file", "A Hugging Face tokenizer.json or a CharacterTokenizer file."),
+            .flag("--add-special-tokens", "Apply the tokenizer's template (e.g. a leading BOS)."),
+        ],
+        run: runTokenize)
+}
 
 private func runTokenize(_ options: ParsedOptions) throws {
     let path = try options.required("--tokenizer")
