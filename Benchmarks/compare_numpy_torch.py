@@ -52,6 +52,8 @@ def cases():
             out.append((prefix + ".fwd", [TOKENS, n_out, n_in], False, True, None))
             out.append((prefix + ".dx", [TOKENS, n_in, n_out], False, False, None))
             out.append((prefix + ".dw", [n_out, n_in, TOKENS], True, False, None))
+    for shape in ([127, 129, 131], [1, 4096, 1024], [4096, 1, 1024], [1024, 1024, 1]):
+        out.append(("sgemm.odd", shape, False, False, None))
     out.append(("sgemm_batched.llama288.scores", [72, 64, 64, 48], False, True, 72))
     return out
 

@@ -116,7 +116,32 @@ func gemm(
         }
         return
     }
-    if m * n * k <= gemmDirectLimit || m == 1 {
+    // Vector shapes are memory-bound: split the long side so each thread streams its
+    // own part of the matrix. Every element is computed the same way in any split.
+    let streamChunks = parallel ? Parallel.chunkCount(work: m * n * k, grain: 1 << 18, limit: 8) : 1
+    if n == 1 {
+        gemmRunChunks(streamChunks, parallel: parallel) { chunk in
+            let rows = gemmPartition(m, parts: streamChunks, index: chunk)
+            gemmVector(
+                transA: transA, transB: transB, m: rows.count, k: k, alpha: alpha,
+                a: transA ? a + rows.lowerBound : a + rows.lowerBound * lda, lda: lda, b: b, ldb: ldb,
+                beta: beta, c: c + rows.lowerBound * ldc, ldc: ldc)
+        }
+        return
+    }
+    if m == 1 {
+        gemmRunChunks(streamChunks, parallel: parallel) { chunk in
+            let columns = gemmPartition(n, parts: streamChunks, index: chunk)
+            gemmDirect(
+                transA: transA, transB: transB, m: 1, n: columns.count, k: k, alpha: alpha, a: a, lda: lda,
+                b: transB ? b + columns.lowerBound * ldb : b + columns.lowerBound, ldb: ldb,
+                beta: beta, c: c + columns.lowerBound, ldc: ldc)
+        }
+        return
+    }
+    // Direct: tiny products, and outer-product-like depths with contiguous B rows,
+    // where packing would cost more than the arithmetic.
+    if m * n * k <= gemmDirectLimit || (k <= 4 && !transB) {
         gemmDirect(
             transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
             a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)

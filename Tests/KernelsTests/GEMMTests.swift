@@ -71,7 +71,11 @@ private struct Problem {
 @Suite struct GEMMTests {
     @Test(arguments: [(false, false), (false, true), (true, false), (true, true)])
     func transposeCombinations(transposeA: Bool, transposeB: Bool) {
-        for (m, n, k) in [(1, 1, 1), (7, 17, 33), (33, 7, 17), (65, 33, 70), (130, 150, 300), (6, 16, 256)] {
+        // Includes the vector (n = 1, m = 1) and shallow (k <= 4) direct paths.
+        for (m, n, k) in [
+            (1, 1, 1), (7, 17, 33), (33, 7, 17), (65, 33, 70), (130, 150, 300), (6, 16, 256),
+            (1, 40, 33), (40, 1, 33), (40, 50, 3),
+        ] {
             let problem = Problem(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k)
             #expect(problem.maxError() < 1e-5, "m \(m) n \(n) k \(k) tA \(transposeA) tB \(transposeB)")
         }
@@ -162,6 +166,7 @@ private struct Problem {
         defer { Parallel.maxThreads = saved }
         for (m, n, k, tA, tB) in [
             (300, 100, 600, false, true), (40, 400, 300, true, false), (150, 150, 150, false, false),
+            (2000, 1, 300, true, false), (1, 2000, 300, false, true),
         ] {
             let problem = Problem(transposeA: tA, transposeB: tB, m: m, n: n, k: k, beta: 1)
             Parallel.maxThreads = 1
