@@ -62,11 +62,11 @@ func fmaLoop(iterations: Int) -> Float {
 }
 
 /// Measured fp32 FMA peak in GFLOPS with `threads` threads each running ``fmaLoop``
-/// (best of five trials).
-func measureFMAPeak(threads: Int) -> Double {
+/// (best of `trials`).
+func measureFMAPeak(threads: Int, trials: Int = 5) -> Double {
     let iterations = 20_000_000
     var best = 0.0
-    for _ in 0..<5 {
+    for _ in 0..<trials {
         let sums = UnsafeMutablePointer<Float>.allocate(capacity: threads)
         defer { sums.deallocate() }
         let t0 = now()
