@@ -177,6 +177,26 @@ private struct Problem {
             problem.run(&two, reference: false)
             #expect(one.map(\.bitPattern) == two.map(\.bitPattern), "m \(m) n \(n) k \(k)")
         }
+        // The phased driver (large products) directly, at a debug-friendly size: shared
+        // packed B, per-chunk or shared packed A, several k slices and column groups.
+        for (m, n, k, tA, tB) in [(300, 70, 600, false, true), (40, 300, 520, true, false)] {
+            let problem = Problem(transposeA: tA, transposeB: tB, m: m, n: n, k: k, beta: 1)
+            var expected = problem.c0
+            problem.run(&expected, reference: true)
+            var outputs: [[Float]] = []
+            for threads in [1, 2] {
+                Parallel.maxThreads = threads
+                var c = problem.c0
+                let a = problem.a, b = problem.b
+                gemmPacked(
+                    transA: tA, transB: tB, m: m, n: n, k: k, alpha: 1, a: a, lda: problem.lda, b: b,
+                    ldb: problem.ldb, beta: 1, c: &c, ldc: problem.ldc, parallel: true)
+                outputs.append(c)
+            }
+            #expect(outputs[0].map(\.bitPattern) == outputs[1].map(\.bitPattern), "phased m \(m) n \(n) k \(k)")
+            let worst = zip(outputs[0], expected).map { abs($0 - $1) }.max()!
+            #expect(worst < 1e-3, "phased m \(m) n \(n) k \(k)")
+        }
         let (m, n, k, batch) = (30, 30, 30, 16)
         let a = randomValues(batch * m * k, seed: 5), b = randomValues(batch * k * n, seed: 6)
         var results: [[Float]] = []
