@@ -52,6 +52,8 @@ def cases():
             out.append((prefix + ".fwd", [TOKENS, n_out, n_in], False, True, None))
             out.append((prefix + ".dx", [TOKENS, n_in, n_out], False, False, None))
             out.append((prefix + ".dw", [n_out, n_in, TOKENS], True, False, None))
+    for shape in ([127, 129, 131], [1, 4096, 1024], [4096, 1, 1024], [1024, 1024, 1]):
+        out.append(("sgemm.odd", shape, False, False, None))
     out.append(("sgemm_batched.llama288.scores", [72, 64, 64, 48], False, True, 72))
     return out
 
@@ -102,6 +104,22 @@ def run_kernel_bench(path, kernel, shape, threads, min_time):
     return rows[0]["median_s"]
 
 
+def markdown_table(results):
+    """GFLOPS per library and the speed ratio of kernel-bench (swift) to each."""
+    lines = ["| kernel | shape | threads | NumPy GFLOPS | torch GFLOPS | Swift GFLOPS | Swift/NumPy | Swift/torch |",
+             "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        work = flops(r["shape"])
+        swift = r.get("swift_median_s")
+        cells = [r["kernel"], "x".join(map(str, r["shape"])), str(r["threads"]), f"{r['numpy_gflops']:.1f}",
+                 f"{r['torch_gflops']:.1f}" if r["torch_gflops"] else "-",
+                 f"{work / swift * 1e-9:.1f}" if swift else "-",
+                 f"{r['numpy_median_s'] / swift:.2f}" if swift else "-",
+                 f"{r['torch_median_s'] / swift:.2f}" if swift and r["torch_median_s"] else "-"]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def flops(shape):
     result = 2.0
     for d in shape:
@@ -137,6 +155,7 @@ def main():
     parser.add_argument("--passes", type=int, default=1,
                         help="repeat each measurement this many times (interleaved) and keep the fastest "
                              "median per library: filters out load from other processes on a shared machine")
+    parser.add_argument("--markdown", action="store_true", help="also print the table as Markdown at the end")
     parser.add_argument("--json", default=None, help="also write results as JSON to this file ('-' = stdout)")
     parser.add_argument("--swift", default=None, help="kernel-bench --json output to compare against")
     parser.add_argument("--kernel-bench", default=None, metavar="PATH",
@@ -200,6 +219,9 @@ def main():
                 line += f"{t_torch / t_swift:>9.2f}" if t_torch else f"{'-':>9}"
             print(line, flush=True)
             results.append(row)
+    if args.markdown:
+        print()
+        print(markdown_table(results))
     if args.json:
         payload = json.dumps({"libraries": info, "results": results}, indent=1)
         if args.json == "-":

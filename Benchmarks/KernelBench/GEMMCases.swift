@@ -23,6 +23,10 @@ func gemmCases() -> [BenchmarkCase] {
                 kernel: prefix + ".dw", transposeA: true, transposeB: false, m: layer.out, n: layer.in, k: tokens))
         }
     }
+    // Odd and degenerate shapes: must stay correct and not fall off a cliff.
+    for (m, n, k) in [(127, 129, 131), (1, 4096, 1024), (4096, 1, 1024), (1024, 1024, 1)] {
+        cases.append(sgemmCase(kernel: "sgemm.odd", transposeA: false, transposeB: false, m: m, n: n, k: k))
+    }
     // Attention scores Q·Kᵀ of llama288: 12 sequences x 6 heads, seq 64, head dim 48.
     cases.append(sgemmBatchedCase(kernel: "sgemm_batched.llama288.scores", batch: 72, m: 64, n: 64, k: 48))
     return cases

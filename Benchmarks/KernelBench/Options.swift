@@ -10,12 +10,15 @@ struct Options {
     var json = false
     /// Seconds of timed runs per case (the median is taken over them).
     var minTime = 0.5
+    /// Repetitions of each measurement; the fastest median is kept.
+    var passes = 1
     /// Time with the calling thread's CPU clock instead of the wall clock.
     var cpuTime = false
 
     static let usage = """
-        Usage: kernel-bench [--filter NAME] [--shape MxNxK] [--threads N[,N...]] [--min-time SECONDS] [--cpu-time]
-                            [--skip-peak] [--json] [--help]
+        Usage: kernel-bench [--filter NAME] [--shape MxNxK] [--threads N[,N...]]
+                            [--min-time SECONDS] [--passes N] [--cpu-time] [--skip-peak]
+                            [--json] [--help]
 
         Runs every registered kernel benchmark: checks each kernel against its naive
         reference, then prints the median time and GFLOPS (or GB/s) per case, and the
@@ -25,6 +28,8 @@ struct Options {
           --shape MxNxK       only the case of this shape (as printed in the table)
           --threads N[,N...]  set Parallel.maxThreads to N (a list runs each case at each N)
           --min-time S        seconds of timed repetitions per case (default 0.5)
+          --passes N          measure each case N times (and the peak 5N times), keep the
+                              fastest median: filters out load from other processes
           --cpu-time          time with the calling thread's CPU clock (only meaningful with
                               --threads 1; steadier than wall time on a busy machine)
           --skip-peak         do not measure the FMA peak (no fraction-of-peak column)
@@ -59,6 +64,12 @@ struct Options {
                 options.shape = try value(for: argument)
             case "--skip-peak":
                 options.skipPeak = true
+            case "--passes":
+                let text = try value(for: argument)
+                guard let passes = Int(text), passes >= 1 else {
+                    throw UsageError(message: "--passes expects a positive integer; got '\(text)'")
+                }
+                options.passes = passes
             case "--cpu-time":
                 options.cpuTime = true
             case "--filter":

@@ -20,6 +20,9 @@ let gemmNCMax = 4080
 let gemmDirectLimit = 32 * 32 * 32
 /// Roughly the flops of one parallel chunk worth a thread hand-off (~60 µs).
 let gemmChunkFlops = 1 << 22
+/// Below this many flops (~2 ms on one core) a parallel product is split into
+/// independent sub-products with one fork-join, instead of the phased driver.
+let gemmSplitLimit = 1 << 28
 
 /// Single-precision matrix multiply, row-major:
 /// `C = alpha * op(A) * op(B) + beta * C` with `op(A)` of shape `m x k` and `op(B)` of
@@ -116,10 +119,62 @@ func gemm(
         }
         return
     }
-    if m * n * k <= gemmDirectLimit || m == 1 {
+    // Vector shapes are memory-bound: split the long side so each thread streams its
+    // own part of the matrix. Every element is computed the same way in any split.
+    let streamChunks = parallel ? Parallel.chunkCount(work: m * n * k, grain: 1 << 18, limit: 8) : 1
+    if n == 1 {
+        gemmRunChunks(streamChunks, parallel: parallel) { chunk in
+            let rows = gemmPartition(m, parts: streamChunks, index: chunk)
+            gemmVector(
+                transA: transA, transB: transB, m: rows.count, k: k, alpha: alpha,
+                a: transA ? a + rows.lowerBound : a + rows.lowerBound * lda, lda: lda, b: b, ldb: ldb,
+                beta: beta, c: c + rows.lowerBound * ldc, ldc: ldc)
+        }
+        return
+    }
+    if m == 1 {
+        gemmRunChunks(streamChunks, parallel: parallel) { chunk in
+            let columns = gemmPartition(n, parts: streamChunks, index: chunk)
+            gemmDirect(
+                transA: transA, transB: transB, m: 1, n: columns.count, k: k, alpha: alpha, a: a, lda: lda,
+                b: transB ? b + columns.lowerBound * ldb : b + columns.lowerBound, ldb: ldb,
+                beta: beta, c: c + columns.lowerBound, ldc: ldc)
+        }
+        return
+    }
+    // Direct: tiny products, and outer-product-like depths with contiguous B rows,
+    // where packing would cost more than the arithmetic.
+    if m * n * k <= gemmDirectLimit || (k <= 4 && !transB) {
         gemmDirect(
             transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
             a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        return
+    }
+    let flops = 2 * m * n * k
+    if parallel && flops < gemmSplitLimit {
+        // Mid-sized: a single fork-join over independent sub-products (the longer side
+        // of C split at tile boundaries, each part packing its own operands). The
+        // phased driver below would pay a thread wake-up per phase, a large share of
+        // a ~1 ms product; the other operand is packed once more per part instead.
+        let splitRows = m >= n
+        let units = splitRows ? (m + gemmMR - 1) / gemmMR : (n + gemmNR - 1) / gemmNR
+        let parts = gemmEvenChunkCount(work: flops, grain: 4 * gemmChunkFlops, limit: min(8, units))
+        gemmRunChunks(parts, parallel: true) { part in
+            let range = gemmPartition(units, parts: parts, index: part)
+            if splitRows {
+                let i0 = range.lowerBound * gemmMR, i1 = min(m, range.upperBound * gemmMR)
+                gemmPacked(
+                    transA: transA, transB: transB, m: i1 - i0, n: n, k: k, alpha: alpha,
+                    a: transA ? a + i0 : a + i0 * lda, lda: lda, b: b, ldb: ldb, beta: beta,
+                    c: c + i0 * ldc, ldc: ldc, parallel: false)
+            } else {
+                let j0 = range.lowerBound * gemmNR, j1 = min(n, range.upperBound * gemmNR)
+                gemmPacked(
+                    transA: transA, transB: transB, m: m, n: j1 - j0, k: k, alpha: alpha,
+                    a: a, lda: lda, b: transB ? b + j0 * ldb : b + j0, ldb: ldb, beta: beta,
+                    c: c + j0, ldc: ldc, parallel: false)
+            }
+        }
         return
     }
     gemmPacked(

@@ -71,7 +71,11 @@ private struct Problem {
 @Suite struct GEMMTests {
     @Test(arguments: [(false, false), (false, true), (true, false), (true, true)])
     func transposeCombinations(transposeA: Bool, transposeB: Bool) {
-        for (m, n, k) in [(1, 1, 1), (7, 17, 33), (33, 7, 17), (65, 33, 70), (130, 150, 300), (6, 16, 256)] {
+        // Includes the vector (n = 1, m = 1) and shallow (k <= 4) direct paths.
+        for (m, n, k) in [
+            (1, 1, 1), (7, 17, 33), (33, 7, 17), (65, 33, 70), (130, 150, 300), (6, 16, 256),
+            (1, 40, 33), (40, 1, 33), (40, 50, 3),
+        ] {
             let problem = Problem(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k)
             #expect(problem.maxError() < 1e-5, "m \(m) n \(n) k \(k) tA \(transposeA) tB \(transposeB)")
         }
@@ -162,6 +166,7 @@ private struct Problem {
         defer { Parallel.maxThreads = saved }
         for (m, n, k, tA, tB) in [
             (300, 100, 600, false, true), (40, 400, 300, true, false), (150, 150, 150, false, false),
+            (2000, 1, 300, true, false), (1, 2000, 300, false, true),
         ] {
             let problem = Problem(transposeA: tA, transposeB: tB, m: m, n: n, k: k, beta: 1)
             Parallel.maxThreads = 1
@@ -171,6 +176,26 @@ private struct Problem {
             var two = problem.c0
             problem.run(&two, reference: false)
             #expect(one.map(\.bitPattern) == two.map(\.bitPattern), "m \(m) n \(n) k \(k)")
+        }
+        // The phased driver (large products) directly, at a debug-friendly size: shared
+        // packed B, per-chunk or shared packed A, several k slices and column groups.
+        for (m, n, k, tA, tB) in [(300, 70, 600, false, true), (40, 300, 520, true, false)] {
+            let problem = Problem(transposeA: tA, transposeB: tB, m: m, n: n, k: k, beta: 1)
+            var expected = problem.c0
+            problem.run(&expected, reference: true)
+            var outputs: [[Float]] = []
+            for threads in [1, 2] {
+                Parallel.maxThreads = threads
+                var c = problem.c0
+                let a = problem.a, b = problem.b
+                gemmPacked(
+                    transA: tA, transB: tB, m: m, n: n, k: k, alpha: 1, a: a, lda: problem.lda, b: b,
+                    ldb: problem.ldb, beta: 1, c: &c, ldc: problem.ldc, parallel: true)
+                outputs.append(c)
+            }
+            #expect(outputs[0].map(\.bitPattern) == outputs[1].map(\.bitPattern), "phased m \(m) n \(n) k \(k)")
+            let worst = zip(outputs[0], expected).map { abs($0 - $1) }.max()!
+            #expect(worst < 1e-3, "phased m \(m) n \(n) k \(k)")
         }
         let (m, n, k, batch) = (30, 30, 30, 16)
         let a = randomValues(batch * m * k, seed: 5), b = randomValues(batch * k * n, seed: 6)
