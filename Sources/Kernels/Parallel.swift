@@ -10,7 +10,10 @@ import Foundation
 public enum Parallel {
     /// The number of threads kernels may use; 1 runs everything on the caller's thread.
     /// Defaults to the number of active processors.
-    nonisolated(unsafe) public static var maxThreads: Int = ProcessInfo.processInfo.activeProcessorCount
+    nonisolated(unsafe) public static var maxThreads: Int = processorCount
+
+    /// The number of active processors; `concurrentPerform` never uses more workers than this.
+    public static let processorCount = ProcessInfo.processInfo.activeProcessorCount
 
     /// Runs `body(i)` for `i` in `0..<count`, concurrently when more than one thread is
     /// allowed and there is more than one chunk. Each call should carry at least ~0.5 ms
@@ -22,11 +25,14 @@ public enum Parallel {
             for i in 0..<count { body(i) }
             return
         }
-        if maxThreads >= count {
+        if maxThreads >= count || maxThreads >= processorCount {
+            // Dispatch hands iterations to whichever worker is free, so a worker that wakes
+            // late (or shares its core) does not hold back the others.
             DispatchQueue.concurrentPerform(iterations: count, execute: body)
             return
         }
-        // Fewer threads than chunks: each worker takes a strided share of the chunks.
+        // A thread limit below the core count: that many workers, each taking a strided
+        // share of the chunks.
         let workers = maxThreads
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             var i = w
