@@ -18,8 +18,8 @@ let gemmMCMax = 144
 let gemmNCMax = 4080
 /// Below this many multiply-adds the direct path beats packing.
 let gemmDirectLimit = 32 * 32 * 32
-/// Roughly the flops of one parallel chunk worth a thread hand-off (~60 µs).
-let gemmChunkFlops = 1 << 22
+/// Roughly the flops of one parallel chunk worth a hand-off to a spinning worker (~15 µs).
+let gemmChunkFlops = 1 << 20
 /// Below this many flops (~2 ms on one core) a parallel product is split into
 /// independent sub-products with one fork-join, instead of the phased driver.
 let gemmSplitLimit = 1 << 28

@@ -12,23 +12,20 @@ public enum Parallel {
     /// Defaults to the number of active processors.
     nonisolated(unsafe) public static var maxThreads: Int = processorCount
 
-    /// The number of active processors; `concurrentPerform` never uses more workers than this.
+    /// The number of active processors: the caller plus ``WorkerPool``'s threads.
     public static let processorCount = ProcessInfo.processInfo.activeProcessorCount
 
     /// Runs `body(i)` for `i` in `0..<count`, concurrently when more than one thread is
     /// allowed and there is more than one chunk. Each call should carry at least ~0.5 ms
     /// of work for the dispatch overhead to pay off.
-    @inlinable
     public static func forEach(_ count: Int, _ body: (Int) -> Void) {
         if count <= 0 { return }
         if count == 1 || maxThreads <= 1 {
             for i in 0..<count { body(i) }
             return
         }
-        if maxThreads >= count || maxThreads >= processorCount {
-            // Dispatch hands iterations to whichever worker is free, so a worker that wakes
-            // late (or shares its core) does not hold back the others.
-            DispatchQueue.concurrentPerform(iterations: count, execute: body)
+        if maxThreads >= processorCount {
+            WorkerPool.shared.run(count, body)
             return
         }
         // A thread limit below the core count: that many workers, each taking a strided
