@@ -158,7 +158,7 @@ func gemm(
         // a ~1 ms product; the other operand is packed once more per part instead.
         let splitRows = m >= n
         let units = splitRows ? (m + gemmMR - 1) / gemmMR : (n + gemmNR - 1) / gemmNR
-        let parts = gemmEvenChunkCount(work: flops, grain: 4 * gemmChunkFlops, limit: min(8, units))
+        let parts = gemmEvenChunkCount(work: flops, grain: 4 * gemmChunkFlops, limit: min(4, units))
         gemmRunChunks(parts, parallel: true) { part in
             let range = gemmPartition(units, parts: parts, index: part)
             if splitRows {
