@@ -36,11 +36,6 @@ extension Tensor {
         return self
     }
 
-    /// Whether an op should record (for ops that want to skip saving activations otherwise).
-    static func shouldRecord(_ inputs: Tensor...) -> Bool {
-        GradMode.isEnabled && inputs.contains { $0.requiresGrad }
-    }
-
     /// The same values, cut off from the graph (never requires a gradient). Shares storage.
     public func detached() -> Tensor { Tensor(shape: shape, storage: storage) }
 
