@@ -28,7 +28,7 @@ let optimizedKernelSettings = kernelSettings + [.unsafeFlags(["-O"], .when(confi
 
 let package = Package(
     name: "LongReD",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "Kernels", targets: ["Kernels"]),
         .library(name: "Tensors", targets: ["Tensors"]),
