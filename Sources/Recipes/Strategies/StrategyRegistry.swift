@@ -29,8 +29,10 @@ public enum StrategyRegistry {
         }
     }
 
-    /// Strategies registered besides the built-in ones (none yet); append entries here.
-    public static var customEntries: [Entry] { [] }
+    /// Strategies registered besides the built-in ones, e.g. by a program that embeds the
+    /// trainer: `StrategyRegistry.customEntries.append(Entry(name: "my-recipe", ...))`.
+    /// Register before training starts (the registry is not synchronised).
+    nonisolated(unsafe) public static var customEntries: [Entry] = []
 
     /// Every registered strategy: the built-in ones, then ``customEntries``.
     public static var entries: [Entry] {
