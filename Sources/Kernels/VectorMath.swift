@@ -63,6 +63,26 @@ func smallIntToFloat(_ v: SIMD8<Int32>) -> SIMD8<Float> {
 // The public functions are `@_transparent`: plain `@inline(__always)` was not honoured for
 // these large bodies, and a call per vector (SIMD8 passed as two xmm halves) cost ~30%.
 
+/// The shared core of the exp kernels: Cody-Waite reduction `x = n ln2 + r`,
+/// `|r| <= ln2 / 2`, and the Cephes expf minimax polynomial, giving `e^r` and
+/// `t = 1.5 * 2^23 + n`, whose low mantissa bits hold the integer `n`.
+@_transparent @usableFromInline
+func expReduced(_ xc: SIMD8<Float>) -> (er: SIMD8<Float>, t: SIMD8<Float>) {
+    let magic = SIMD8<Float>(repeating: 12582912)
+    let t = fusedMultiplyAdd(magic, xc, SIMD8(repeating: 1.44269504088896341))
+    let n = t - magic
+    var r = fusedMultiplyAdd(xc, n, SIMD8(repeating: -0.693359375))
+    r = fusedMultiplyAdd(r, n, SIMD8(repeating: 2.12194440e-4))
+    // Polynomial for e^r - 1 - r on [-ln2/2, ln2/2].
+    var p = SIMD8<Float>(repeating: 1.9875691500e-4)
+    p = fusedMultiplyAdd(SIMD8(repeating: 1.3981999507e-3), p, r)
+    p = fusedMultiplyAdd(SIMD8(repeating: 8.3334519073e-3), p, r)
+    p = fusedMultiplyAdd(SIMD8(repeating: 4.1665795894e-2), p, r)
+    p = fusedMultiplyAdd(SIMD8(repeating: 1.6666665459e-1), p, r)
+    p = fusedMultiplyAdd(SIMD8(repeating: 5.0000001201e-1), p, r)
+    return (fusedMultiplyAdd(r, p, r * r) + 1, t)
+}
+
 /// `e^x` lane by lane, within ~1 ulp over the float range.
 ///
 /// Overflows to `+inf` above ~88.72, underflows through the subnormals to `0` below
@@ -72,19 +92,7 @@ public func vectorExp(_ x: SIMD8<Float>) -> SIMD8<Float> {
     // Clamp so that 2^n stays representable as a product of two normal powers of two.
     let xc = clamp(x, -104, 89)
     let magic = SIMD8<Float>(repeating: 12582912)
-    let t = fusedMultiplyAdd(magic, xc, SIMD8(repeating: 1.44269504088896341))
-    let n = t - magic
-    var r = fusedMultiplyAdd(xc, n, SIMD8(repeating: -0.693359375))
-    r = fusedMultiplyAdd(r, n, SIMD8(repeating: 2.12194440e-4))
-    // Cephes expf minimax polynomial for e^r - 1 - r on [-ln2/2, ln2/2].
-    var p = SIMD8<Float>(repeating: 1.9875691500e-4)
-    p = fusedMultiplyAdd(SIMD8(repeating: 1.3981999507e-3), p, r)
-    p = fusedMultiplyAdd(SIMD8(repeating: 8.3334519073e-3), p, r)
-    p = fusedMultiplyAdd(SIMD8(repeating: 4.1665795894e-2), p, r)
-    p = fusedMultiplyAdd(SIMD8(repeating: 1.6666665459e-1), p, r)
-    p = fusedMultiplyAdd(SIMD8(repeating: 5.0000001201e-1), p, r)
-    let r2 = r * r
-    p = fusedMultiplyAdd(r, p, r2) + 1
+    let (p, t) = expReduced(xc)
     // 2^n = 2^n1 * 2^n2 with both halves normal, so subnormal results and overflow round once.
     let ni = bits(t) &- bits(magic)
     let n1 = ni &>> 1
@@ -105,17 +113,7 @@ func expOfNonPositive(_ x: SIMD8<Float>) -> SIMD8<Float> {
     let lo = SIMD8<Float>(repeating: -88)
     let xc = x.replacing(with: lo, where: x .< lo)
     let magic = SIMD8<Float>(repeating: 12582912)
-    let t = fusedMultiplyAdd(magic, xc, SIMD8(repeating: 1.44269504088896341))
-    let n = t - magic
-    var r = fusedMultiplyAdd(xc, n, SIMD8(repeating: -0.693359375))
-    r = fusedMultiplyAdd(r, n, SIMD8(repeating: 2.12194440e-4))
-    var p = SIMD8<Float>(repeating: 1.9875691500e-4)
-    p = fusedMultiplyAdd(SIMD8(repeating: 1.3981999507e-3), p, r)
-    p = fusedMultiplyAdd(SIMD8(repeating: 8.3334519073e-3), p, r)
-    p = fusedMultiplyAdd(SIMD8(repeating: 4.1665795894e-2), p, r)
-    p = fusedMultiplyAdd(SIMD8(repeating: 1.6666665459e-1), p, r)
-    p = fusedMultiplyAdd(SIMD8(repeating: 5.0000001201e-1), p, r)
-    p = fusedMultiplyAdd(r, p, r * r) + 1
+    let (p, t) = expReduced(xc)
     // bits(t) - bits(magic) = n; (n + 127) << 23 = (bits(t) - bits(magic) + 127) << 23.
     let scale = float(bits: (bits(t) &- (bits(magic) &- 127)) &<< 23)
     return p * scale
