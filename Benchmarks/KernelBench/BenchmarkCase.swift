@@ -59,15 +59,15 @@ struct BenchmarkInstance {
 }
 
 /// A heap buffer of floats that frees itself; closures capture it to keep it alive.
-/// 64-byte aligned (a cache line), like PyTorch's CPU allocator.
+/// Allocated like tensor storage (``FloatAllocation``), so the kernels see the same
+/// alignment and pages as in training.
 final class BenchArray {
     let pointer: UnsafeMutablePointer<Float>
     let count: Int
 
     init(count: Int) {
         self.count = count
-        pointer = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 4, alignment: 64)
-            .bindMemory(to: Float.self, capacity: max(count, 1))
+        pointer = FloatAllocation.allocate(count: count)
         pointer.initialize(repeating: 0, count: count)
     }
 
@@ -82,7 +82,7 @@ final class BenchArray {
         return array
     }
 
-    deinit { pointer.deallocate() }
+    deinit { FloatAllocation.deallocate(pointer) }
 }
 
 /// A kernel result that disagrees with its reference.

@@ -7,14 +7,18 @@
 // slices (whose boundaries depend on k only) are applied in order, so results are
 // bit-identical for any thread count.
 
-/// Depth of one k slice: a 16-column B sliver is kc * 64 bytes (16 KiB of the 32 KiB L1).
-let gemmKCMax = 256
-/// Up to this depth k stays one slice (a 20 KiB sliver): a second slice would re-read
-/// and re-write all of C, which dominates when C is large (768 x 32000 logits, k = 288).
-let gemmKCSingleMax = 320
-/// Rows of C per chunk: the packed A block is mc * kc * 4 bytes (144 KiB in L2).
-let gemmMCMax = 144
-/// Columns of one packed B panel: kc * nc * 4 bytes (4 MiB in L3).
+/// Depth of one k slice: the packed A sliver the macro-kernel keeps in L1 is
+/// 6 * kc * 4 bytes (12 KiB). Deeper slices re-read and re-write C less often; 512
+/// did as well as or better than 256, 384 and 1024 at 1024³ and 2048³.
+let gemmKCMax = 512
+/// Up to this depth k stays one slice: a second slice would re-read and re-write all
+/// of C, which dominates when C is large (768 x 32000 logits).
+let gemmKCSingleMax = 640
+/// Rows of C per chunk, the unit of parallel work (smaller chunks balance two
+/// threads better); the packed A block is mc * kc * 4 bytes (144 KiB).
+let gemmMCMax = 72
+/// Columns of one packed B panel: kc * nc * 4 bytes (8 MiB in L3), streamed past
+/// each A sliver.
 let gemmNCMax = 4080
 /// Below this many multiply-adds the direct path beats packing.
 let gemmDirectLimit = 32 * 32 * 32

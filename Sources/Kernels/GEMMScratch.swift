@@ -1,6 +1,6 @@
 import Foundation
 
-/// A process-wide pool of 64-byte-aligned float buffers for GEMM packing.
+/// A process-wide pool of float buffers (``FloatAllocation``) for GEMM packing.
 ///
 /// Packed panels are a few hundred KiB to a few MiB. Allocating them fresh on every
 /// call costs page faults that show up in medium-sized GEMMs, so buffers are handed
@@ -34,9 +34,7 @@ final class GEMMScratchPool: @unchecked Sendable {
         }
         lock.unlock()
         let capacity = max(count, 1)
-        let raw = UnsafeMutableRawPointer.allocate(
-            byteCount: capacity * MemoryLayout<Float>.stride, alignment: 64)
-        return (raw.bindMemory(to: Float.self, capacity: capacity), capacity)
+        return (FloatAllocation.allocate(count: capacity), capacity)
     }
 
     private func release(_ buffer: (pointer: UnsafeMutablePointer<Float>, capacity: Int)) {
@@ -48,6 +46,6 @@ final class GEMMScratchPool: @unchecked Sendable {
             evicted = free.remove(at: smallest).pointer
         }
         lock.unlock()
-        evicted.map { UnsafeMutableRawPointer($0).deallocate() }
+        evicted.map { FloatAllocation.deallocate($0) }
     }
 }

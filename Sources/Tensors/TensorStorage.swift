@@ -1,3 +1,5 @@
+import Kernels
+
 /// The heap buffer behind one or more tensors (a reshape shares it).
 ///
 /// Storage is written only while a tensor is being produced, or in place by code
@@ -9,12 +11,9 @@ public final class TensorStorage {
     /// Allocates `count` floats, uninitialised (every op writes all of its output).
     public init(count: Int) {
         self.count = count
-        // Allocate at least one element so a zero-size tensor still has a valid pointer;
-        // 64-byte alignment keeps SIMD loads on one cache line.
-        pointer = UnsafeMutableRawPointer.allocate(
-            byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64
-        ).bindMemory(to: Float.self, capacity: max(count, 1))
+        // At least one element, so a zero-size tensor still has a valid pointer.
+        pointer = FloatAllocation.allocate(count: count)
     }
 
-    deinit { pointer.deallocate() }
+    deinit { FloatAllocation.deallocate(pointer) }
 }

@@ -92,7 +92,7 @@ private struct Problem {
 
     @Test func alphaAndBetaAccumulate() {
         for (alpha, beta) in [(Float(1), Float(1)), (0.5, -2), (-1.5, 0.25), (2, 0)] {
-            for (m, n, k) in [(5, 9, 4), (70, 40, 520), (13, 100, 64)] {
+            for (m, n, k) in [(5, 9, 4), (70, 40, 700), (13, 100, 64)] {
                 let problem = Problem(transposeB: true, m: m, n: n, k: k, alpha: alpha, beta: beta)
                 #expect(problem.maxError() < 1e-5, "alpha \(alpha) beta \(beta) m \(m) n \(n) k \(k)")
             }
@@ -165,7 +165,7 @@ private struct Problem {
         let saved = Parallel.maxThreads
         defer { Parallel.maxThreads = saved }
         for (m, n, k, tA, tB) in [
-            (300, 100, 600, false, true), (40, 400, 300, true, false), (150, 150, 150, false, false),
+            (300, 100, 700, false, true), (40, 400, 300, true, false), (150, 150, 150, false, false),
             (2000, 1, 300, true, false), (1, 2000, 300, false, true),
         ] {
             let problem = Problem(transposeA: tA, transposeB: tB, m: m, n: n, k: k, beta: 1)
@@ -179,7 +179,7 @@ private struct Problem {
         }
         // The phased driver (large products) directly, at a debug-friendly size: shared
         // packed B, per-chunk or shared packed A, several k slices and column groups.
-        for (m, n, k, tA, tB) in [(300, 70, 600, false, true), (40, 300, 520, true, false)] {
+        for (m, n, k, tA, tB) in [(300, 70, 700, false, true), (40, 300, 660, true, false)] {
             let problem = Problem(transposeA: tA, transposeB: tB, m: m, n: n, k: k, beta: 1)
             var expected = problem.c0
             problem.run(&expected, reference: true)
