@@ -82,7 +82,7 @@ final class BenchArray {
         return array
     }
 
-    deinit { FloatAllocation.deallocate(pointer) }
+    deinit { FloatAllocation.deallocate(pointer, count: count) }
 }
 
 /// A kernel result that disagrees with its reference.

@@ -207,9 +207,7 @@ func gemmPacked(
         let slivers = gemmPartition(mSlivers, parts: rowBlocks, index: block)
         return (slivers.lowerBound * gemmMR)..<min(m, slivers.upperBound * gemmMR)
     }
-    let pool = GEMMScratchPool.shared
-
-    pool.withBuffer(count: kcStep * ncStep) { packedB in
+    FloatAllocation.withScratch(count: kcStep * ncStep) { packedB in
         var jc = 0
         while jc < n {
             let nc = min(ncStep, n - jc)
@@ -238,7 +236,7 @@ func gemmPacked(
                     // in the L2 of the core that uses it.
                     gemmRunChunks(rowBlocks, parallel: parallel) { block in
                         let rowRange = rows(of: block)
-                        pool.withBuffer(count: maxBlockRows * kcStep) { packedA in
+                        FloatAllocation.withScratch(count: maxBlockRows * kcStep) { packedA in
                             let aBlock = transA ? a + pc * lda + rowRange.lowerBound : a + rowRange.lowerBound * lda + pc
                             gemmPackA(
                                 transposed: transA, a: aBlock, lda: lda, mc: rowRange.count, kc: kc,
@@ -251,7 +249,7 @@ func gemmPacked(
                 } else {
                     // Few rows: all of op(A)'s slice is packed once (it is small) and
                     // shared by chunks that split the panel's columns.
-                    pool.withBuffer(count: rowBlocks * maxBlockRows * kcStep) { packedA in
+                    FloatAllocation.withScratch(count: rowBlocks * maxBlockRows * kcStep) { packedA in
                         gemmRunChunks(rowBlocks, parallel: parallel) { block in
                             let rowRange = rows(of: block)
                             let aBlock = transA ? a + pc * lda + rowRange.lowerBound : a + rowRange.lowerBound * lda + pc

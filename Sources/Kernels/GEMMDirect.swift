@@ -102,7 +102,7 @@ func gemmVector(
     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
 ) {
-    GEMMScratchPool.shared.withBuffer(count: k + m) { scratch in
+    FloatAllocation.withScratch(count: k + m) { scratch in
         let x = scratch
         let stride = transB ? 1 : ldb
         for p in 0..<k { x[p] = b[p * stride] }

@@ -15,5 +15,5 @@ public final class TensorStorage {
         pointer = FloatAllocation.allocate(count: count)
     }
 
-    deinit { FloatAllocation.deallocate(pointer) }
+    deinit { FloatAllocation.deallocate(pointer, count: count) }
 }

@@ -50,10 +50,12 @@ func attentionBackward(
     let rowWidth = shape.heads * d
     let dqCount = shape.batch * tq * rowWidth
     let splits = backwardSplits(shape: shape, tiling: tiling)
-    let rowDot = UnsafeMutablePointer<Float>.allocate(capacity: max(1, shape.batch * shape.heads * tq))
-    defer { rowDot.deallocate() }
-    let dqScratch = UnsafeMutablePointer<Float>.allocate(capacity: max(1, (splits - 1) * dqCount))
-    defer { dqScratch.deallocate() }
+    let rowDotCount = shape.batch * shape.heads * tq
+    let rowDot = FloatAllocation.allocate(count: rowDotCount)
+    defer { FloatAllocation.deallocate(rowDot, count: rowDotCount) }
+    let dqScratchCount = (splits - 1) * dqCount
+    let dqScratch = FloatAllocation.allocate(count: dqScratchCount)
+    defer { FloatAllocation.deallocate(dqScratch, count: dqScratchCount) }
 
     // Pass 1, over chunks of (batch, query) rows: D_i = dOut_i · out_i, and zero the dq
     // accumulators.

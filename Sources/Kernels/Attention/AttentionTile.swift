@@ -212,13 +212,14 @@ private func scalarEntry(
 struct HeadMajorBuffer {
     private let base: UnsafePointer<Float>
     private let storage: UnsafeMutablePointer<Float>?
-    private let length: Int, headDim: Int, heads: Int
+    private let length: Int, headDim: Int, heads: Int, count: Int
     /// Distance between consecutive rows of one head.
     let rowStride: Int
 
     init(_ source: UnsafePointer<Float>, batch: Int, length: Int, heads: Int, headDim: Int, copy: Bool = true) {
         self.length = length
         self.headDim = headDim
+        count = batch * heads * length * headDim
         if heads == 1 || !copy {
             base = source
             storage = nil
@@ -226,7 +227,7 @@ struct HeadMajorBuffer {
             rowStride = heads * headDim
             return
         }
-        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: max(1, batch * heads * length * headDim))
+        let buffer = FloatAllocation.allocate(count: count)
         Parallel.forEach(batch * heads) { item in
             let b = item / heads, h = item % heads
             let destination = buffer + item * length * headDim
@@ -249,7 +250,7 @@ struct HeadMajorBuffer {
             : base + ((batch * heads + head) * length + position) * headDim
     }
 
-    func deallocate() { storage?.deallocate() }
+    func deallocate() { storage.map { FloatAllocation.deallocate($0, count: count) } }
 }
 
 /// Copies `rows` rows of `width` floats (source row stride `sourceStride`) transposed into
