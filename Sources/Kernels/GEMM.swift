@@ -24,9 +24,9 @@ let gemmNCMax = 4080
 let gemmDirectLimit = 32 * 32 * 32
 /// Roughly the flops of one parallel chunk worth a hand-off to a spinning worker (~15 µs).
 let gemmChunkFlops = 1 << 20
-/// Below this many flops (~2 ms on one core) a parallel product is split into
-/// independent sub-products with one fork-join, instead of the phased driver.
-let gemmSplitLimit = 1 << 28
+/// Below this many flops (~2 ms on one core) a parallel product packs its shared
+/// operand whole and splits C into parts (``gemmShared``), instead of the phased driver.
+let gemmSharedLimit = 1 << 28
 
 /// Single-precision matrix multiply, row-major:
 /// `C = alpha * op(A) * op(B) + beta * C` with `op(A)` of shape `m x k` and `op(B)` of
@@ -155,30 +155,13 @@ func gemm(
         return
     }
     let flops = 2 * m * n * k
-    if parallel && flops < gemmSplitLimit {
-        // Mid-sized: a single fork-join over independent sub-products (the longer side
-        // of C split at tile boundaries, each part packing its own operands). The
-        // phased driver below would pay a thread wake-up per phase, a large share of
-        // a ~1 ms product; the other operand is packed once more per part instead.
-        let splitRows = m >= n
-        let units = splitRows ? (m + gemmMR - 1) / gemmMR : (n + gemmNR - 1) / gemmNR
-        let parts = gemmEvenChunkCount(work: flops, grain: 4 * gemmChunkFlops, limit: min(4, units))
-        gemmRunChunks(parts, parallel: true) { part in
-            let range = gemmPartition(units, parts: parts, index: part)
-            if splitRows {
-                let i0 = range.lowerBound * gemmMR, i1 = min(m, range.upperBound * gemmMR)
-                gemmPacked(
-                    transA: transA, transB: transB, m: i1 - i0, n: n, k: k, alpha: alpha,
-                    a: transA ? a + i0 : a + i0 * lda, lda: lda, b: b, ldb: ldb, beta: beta,
-                    c: c + i0 * ldc, ldc: ldc, parallel: false)
-            } else {
-                let j0 = range.lowerBound * gemmNR, j1 = min(n, range.upperBound * gemmNR)
-                gemmPacked(
-                    transA: transA, transB: transB, m: m, n: j1 - j0, k: k, alpha: alpha,
-                    a: a, lda: lda, b: transB ? b + j0 * ldb : b + j0, ldb: ldb, beta: beta,
-                    c: c + j0, ldc: ldc, parallel: false)
-            }
-        }
+    if parallel && flops < gemmSharedLimit {
+        // Mid-sized: two fork-joins in all (see GEMMShared.swift). The phased driver
+        // below would pay a hand-off per k slice and pack the shared panel in chunks
+        // too small to split.
+        gemmShared(
+            transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
         return
     }
     gemmPacked(

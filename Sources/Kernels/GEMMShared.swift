@@ -1,0 +1,90 @@
+// The driver for mid-sized products (about 0.1-2 ms of work): the linear layers of a
+// small model's training step, 768 x 128 x 128 and the like.
+//
+// The longer side of C is split into parts. The other operand (op(B) when rows are
+// split) is packed once, every k slice of it, by a first parallel loop; a second loop
+// hands out the parts, each packing its own share of the first operand and running
+// the macro-kernel over the shared panel. Compared with splitting the product into
+// independent sub-products, the shared operand is packed once instead of once per
+// part, so parts can be small enough (8 per product) for two threads to finish together.
+// Each element of C is computed by one part, k slices in order: the result does not
+// depend on the thread count.
+
+/// Parts per product: enough for dynamic claiming to balance two threads.
+let gemmSharedParts = 8
+
+/// `C = alpha * op(A) * op(B) + beta * C` for a mid-sized product. The longer side of C
+/// is split into parts; the operand along the other side is packed once and shared.
+func gemmShared(
+    transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+) {
+    let kSlices = k <= gemmKCSingleMax ? 1 : (k + gemmKCMax - 1) / gemmKCMax
+    let kcStep = (k + kSlices - 1) / kSlices
+    let mSlivers = (m + gemmMR - 1) / gemmMR
+    let nSlivers = (n + gemmNR - 1) / gemmNR
+    let splitRows = m >= n
+    // The shared operand, packed whole: one k slice after another.
+    let sharedSlivers = splitRows ? nSlivers : mSlivers
+    let sharedWidth = splitRows ? gemmNR : gemmMR
+    let sliceFloats = kcStep * sharedSlivers * sharedWidth
+    let ownSlivers = splitRows ? mSlivers : nSlivers
+    let ownWidth = splitRows ? gemmMR : gemmNR
+    let parts = gemmEvenChunkCount(
+        work: 2 * m * n * k, grain: gemmChunkFlops, limit: min(gemmSharedParts, ownSlivers))
+    let maxPartFloats = (ownSlivers + parts - 1) / parts * ownWidth * kcStep
+
+    FloatAllocation.withScratch(count: kSlices * sliceFloats) { shared in
+        // Pack in units of (k slice, group of slivers) of about 16 K floats each.
+        let sliversPerUnit = max(1, 16_384 / (kcStep * sharedWidth))
+        let groups = (sharedSlivers + sliversPerUnit - 1) / sliversPerUnit
+        Parallel.forEach(kSlices * groups) { unit in
+            let slice = unit / groups
+            let pc = slice * kcStep
+            let kc = min(kcStep, k - pc)
+            let range = gemmPartition(sharedSlivers, parts: groups, index: unit % groups)
+            let destination = shared + slice * sliceFloats
+            if splitRows {
+                gemmPackB(
+                    transposed: transB, b: transB ? b + pc : b + pc * ldb, ldb: ldb, kc: kc,
+                    columns: (range.lowerBound * gemmNR)..<min(n, range.upperBound * gemmNR),
+                    into: destination)
+            } else {
+                let i0 = range.lowerBound * gemmMR
+                gemmPackA(
+                    transposed: transA, a: transA ? a + pc * lda + i0 : a + i0 * lda + pc, lda: lda,
+                    mc: min(m, range.upperBound * gemmMR) - i0, kc: kc, into: destination + i0 * kc)
+            }
+        }
+        // Compute: each part owns a contiguous run of row (or column) slivers of C and
+        // packs its own share of the other operand.
+        Parallel.forEach(parts) { part in
+            let own = gemmPartition(ownSlivers, parts: parts, index: part)
+            let start = own.lowerBound * ownWidth
+            let count = min(splitRows ? m : n, own.upperBound * ownWidth) - start
+            FloatAllocation.withScratch(count: maxPartFloats) { packed in
+                for slice in 0..<kSlices {
+                    let pc = slice * kcStep
+                    let kc = min(kcStep, k - pc)
+                    let sliceBeta = slice == 0 ? beta : 1
+                    if splitRows {
+                        gemmPackA(
+                            transposed: transA, a: transA ? a + pc * lda + start : a + start * lda + pc,
+                            lda: lda, mc: count, kc: kc, into: packed)
+                        gemmMacroKernel(
+                            mc: count, nc: n, kc: kc, packedA: packed, packedB: shared + slice * sliceFloats,
+                            alpha: alpha, beta: sliceBeta, c: c + start * ldc, ldc: ldc)
+                    } else {
+                        gemmPackB(
+                            transposed: transB, b: transB ? b + start * ldb + pc : b + pc * ldb + start,
+                            ldb: ldb, kc: kc, columns: 0..<count, into: packed)
+                        gemmMacroKernel(
+                            mc: m, nc: count, kc: kc, packedA: shared + slice * sliceFloats, packedB: packed,
+                            alpha: alpha, beta: sliceBeta, c: c + start, ldc: ldc)
+                    }
+                }
+            }
+        }
+    }
+}
