@@ -14,12 +14,14 @@ public enum BinaryFunction: Sendable, CaseIterable {
     case add, subtract, multiply, divide, maximum, minimum, power
 }
 
-/// Elements per parallel chunk, sized so a chunk is some tens of microseconds on one core,
-/// well above the hand-off to a spinning ``WorkerPool`` thread (~1 µs): for kernels that
-/// evaluate exp, log, a division or a square root per element (~0.6-2 ns each) ...
-@usableFromInline let transcendentalGrain = 1 << 15
+/// Elements per parallel chunk, sized so a chunk is 5-30 microseconds on one core, well
+/// above the hand-off to a spinning ``WorkerPool`` thread (~1 µs), so that the 768 x 128
+/// activations of a small model's training step are split too (halving the grains gained
+/// about 4 % of that step): for kernels that evaluate exp, log, a division or a square
+/// root per element (~0.6-2 ns each) ...
+@usableFromInline let transcendentalGrain = 1 << 14
 /// ... and for kernels that only stream data through a few arithmetic operations (~0.2 ns).
-@usableFromInline let streamingGrain = 1 << 17
+@usableFromInline let streamingGrain = 1 << 15
 
 /// Splits `0..<count` into ranges whose boundaries depend only on `count` and `grain`
 /// (multiples of 8) and runs `body` on them, in parallel when there are several.
