@@ -26,6 +26,12 @@ public func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
     UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
 }
 
+/// Loads 4 floats from `p` (no alignment required).
+@inlinable @inline(__always)
+public func load4(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
+}
+
 /// Stores 8 floats to `p` (no alignment required).
 @inlinable @inline(__always)
 public func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {

@@ -6,12 +6,13 @@
 // hands out the parts, each packing its own share of the first operand and running
 // the macro-kernel over the shared panel. Compared with splitting the product into
 // independent sub-products, the shared operand is packed once instead of once per
-// part, so parts can be small enough (8 per product) for two threads to finish together.
+// part, so parts can be small enough (16 per product) for two threads to finish together.
 // Each element of C is computed by one part, k slices in order: the result does not
 // depend on the thread count.
 
-/// Parts per product: enough for dynamic claiming to balance two threads.
-let gemmSharedParts = 8
+/// Parts per product: enough for dynamic claiming to balance two threads (each part is
+/// 10-40 µs in a small model's step; 16 measured ~4 % faster than 8 there).
+let gemmSharedParts = 16
 
 /// `C = alpha * op(A) * op(B) + beta * C` for a mid-sized product. The longer side of C
 /// is split into parts; the operand along the other side is packed once and shared.

@@ -232,8 +232,12 @@ struct HeadMajorBuffer {
             let b = item / heads, h = item % heads
             let destination = buffer + item * length * headDim
             let origin = source + (b * length * heads + h) * headDim
+            // Rows are short (32-128 floats): an inline vector copy, not a memmove call each.
+            let vectors = headDim / 8
             for t in 0..<length {
-                (destination + t * headDim).update(from: origin + t * heads * headDim, count: headDim)
+                let to = destination + t * headDim, from = origin + t * heads * headDim
+                for i in 0..<vectors { store8(load8(from + 8 * i), to + 8 * i) }
+                for i in (8 * vectors)..<headDim { to[i] = from[i] }
             }
         }
         base = UnsafePointer(buffer)
