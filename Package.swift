@@ -39,6 +39,8 @@ let package = Package(
         .executable(name: "kernel-bench", targets: ["KernelBench"]),
         .executable(name: "model-bench", targets: ["ModelBench"]),
         .executable(name: "train-bench", targets: ["TrainBench"]),
+        // For Benchmarks/compare_numpy_torch.py --library only.
+        .library(name: "KernelsFFI", type: .dynamic, targets: ["KernelsFFI"]),
     ],
     targets: [
         .target(name: "Kernels", swiftSettings: optimizedKernelSettings),
@@ -58,6 +60,9 @@ let package = Package(
             swiftSettings: kernelSettings),
         .executableTarget(
             name: "CustomRecipe", dependencies: ["Recipes"], path: "Examples/CustomRecipe",
+            swiftSettings: kernelSettings),
+        .target(
+            name: "KernelsFFI", dependencies: ["Kernels"], path: "Benchmarks/KernelsFFI",
             swiftSettings: kernelSettings),
         .executableTarget(
             name: "TrainTiny", dependencies: ["NN"], path: "Examples/TrainTiny",

@@ -14,14 +14,30 @@ transposed views, which both libraries hand to BLAS as transpose flags.
         [--swift kernel-bench.json | --kernel-bench .build/release/kernel-bench]
 
 Thread counts are set with threadpoolctl (NumPy's BLAS) and torch.set_num_threads.
+
+With --library .build/release/libKernelsFFI.so (from `swift build -c release --product
+KernelsFFI`), the Swift sgemm runs in this process and the three libraries take turns
+call by call on the same operands; the ratios are medians of the per-turn ratios, which
+cancels the drift of a shared machine far better than runs seconds apart. With one
+thread that comparison is exact. With more, idle threads that keep spinning would slow
+the next library's call: OpenBLAS and OpenMP are told not to spin, and the script
+pauses 5 ms after each call so the Swift pool's workers (which spin about 2 ms) go to
+sleep; every call then pays a thread wake-up (tens of microseconds), so use more than
+one thread only for products of several milliseconds (the 1024³ and 2048³ cases).
 """
 
 import argparse
+import ctypes
 import json
 import os
 import subprocess
 import sys
 import time
+
+if "--library" in sys.argv:
+    # Must be set before NumPy and torch load their thread pools (see the docstring).
+    os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import numpy as np
 
@@ -84,6 +100,35 @@ def operands(shape, ta, tb, batch, rng):
     return (a.T if ta else a), (b.T if tb else b), np.empty((m, n), np.float32)
 
 
+def load_library(path):
+    library = ctypes.CDLL(path)
+    library.kernels_sgemm.argtypes = [ctypes.c_int32, ctypes.c_int32] + [ctypes.c_long] * 3 + \
+        [ctypes.c_void_p, ctypes.c_long] * 3
+    library.kernels_set_threads.argtypes = [ctypes.c_long]
+    return library
+
+
+def alternate(calls, min_time, pause):
+    """Runs the calls in turn (with `pause` seconds after each) for at least min_time
+    seconds and 5 turns; returns each call's list of seconds, one per turn."""
+    for call in calls:
+        call()
+    times = [[] for _ in calls]
+    start = time.perf_counter()
+    while len(times[0]) < 5 or time.perf_counter() - start < min_time:
+        for i, call in enumerate(calls):
+            t0 = time.perf_counter()
+            call()
+            times[i].append(time.perf_counter() - t0)
+            if pause:
+                time.sleep(pause)
+    return times
+
+
+def median(values):
+    return sorted(values)[len(values) // 2]
+
+
 def fastest(best, t):
     return t if best is None else min(best, t)
 
@@ -114,8 +159,8 @@ def markdown_table(results):
         cells = [r["kernel"], "x".join(map(str, r["shape"])), str(r["threads"]), f"{r['numpy_gflops']:.1f}",
                  f"{r['torch_gflops']:.1f}" if r["torch_gflops"] else "-",
                  f"{work / swift * 1e-9:.1f}" if swift else "-",
-                 f"{r['numpy_median_s'] / swift:.2f}" if swift else "-",
-                 f"{r['torch_median_s'] / swift:.2f}" if swift and r["torch_median_s"] else "-"]
+                 f"{r['swift_vs_numpy']:.2f}" if swift else "-",
+                 f"{r['swift_vs_torch']:.2f}" if swift and r.get("swift_vs_torch") else "-"]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -158,6 +203,9 @@ def main():
     parser.add_argument("--markdown", action="store_true", help="also print the table as Markdown at the end")
     parser.add_argument("--json", default=None, help="also write results as JSON to this file ('-' = stdout)")
     parser.add_argument("--swift", default=None, help="kernel-bench --json output to compare against")
+    parser.add_argument("--library", default=None, metavar="PATH",
+                        help="libKernelsFFI.so: time the Swift sgemm in this process, alternating call "
+                             "by call with NumPy and torch (see above)")
     parser.add_argument("--kernel-bench", default=None, metavar="PATH",
                         help="run this kernel-bench binary for each case right after NumPy and torch "
                              "(interleaved, so all three see the same machine load)")
@@ -178,11 +226,14 @@ def main():
             for row in json.load(f):
                 swift[(row["kernel"], tuple(row["shape"]), row["threads"])] = row["median_s"]
 
+    library = load_library(args.library) if args.library else None
     rng = np.random.default_rng(0)
     selected = [c for c in cases() if args.filter is None or args.filter in c[0]]
+    if library:
+        selected = [c for c in selected if not c[4]]  # the library exports plain sgemm only
     results = []
     header = f"{'kernel':34}{'shape':20}{'thr':>4}{'numpy':>11}{'GFLOPS':>8}{'torch':>11}{'GFLOPS':>8}"
-    if swift or args.kernel_bench:
+    if swift or args.kernel_bench or library:
         header += f"{'swift':>11}{'GFLOPS':>8}{'vs np':>7}{'vs torch':>9}"
     print(header)
     for kernel, shape, ta, tb, batch in selected:
@@ -195,7 +246,35 @@ def main():
             tc_t = torch.from_numpy(c.copy())
         for threads in thread_counts:
             t_np = t_torch = t_swift = None
-            for _ in range(max(1, args.passes)):
+            paired = None
+            if library:
+                m, n, k = shape
+                stored_a = np.ascontiguousarray(a.T if ta else a)
+                stored_b = np.ascontiguousarray(b.T if tb else b)
+                c_swift = np.empty((m, n), np.float32)
+                library.kernels_set_threads(threads)
+                calls = [lambda: np.matmul(a, b, out=c),
+                         lambda: library.kernels_sgemm(int(ta), int(tb), m, n, k,
+                                                       stored_a.ctypes.data, stored_a.shape[1],
+                                                       stored_b.ctypes.data, stored_b.shape[1],
+                                                       c_swift.ctypes.data, n)]
+                if torch is not None:
+                    torch.set_num_threads(threads)
+                    calls.append(lambda: torch.matmul(ta_t, tb_t, out=tc_t))
+                limits = threadpool_limits(limits=threads, user_api="blas") if threadpool_limits else None
+                try:
+                    turns = alternate(calls, args.min_time, pause=0.005 if threads > 1 else 0)
+                finally:
+                    if limits is not None:
+                        limits.unregister()
+                np.matmul(a, b, out=c)
+                assert np.allclose(c, c_swift, rtol=1e-3, atol=1e-3 * k), f"{kernel} {shape}: Swift result differs"
+                t_np, t_swift = median(turns[0]), median(turns[1])
+                t_torch = median(turns[2]) if torch is not None else None
+                # Swift's speed against NumPy and torch: medians of the per-turn ratios.
+                paired = (median([x / y for x, y in zip(turns[0], turns[1])]),
+                          median([x / y for x, y in zip(turns[2], turns[1])]) if torch is not None else None)
+            for _ in range(max(1, args.passes) if not library else 0):
                 t_np = fastest(t_np, time_numpy(a, b, c, threads, args.min_time))
                 if torch is not None:
                     torch.set_num_threads(threads)
@@ -211,12 +290,14 @@ def main():
             line = (f"{kernel:34}{'x'.join(map(str, shape)):20}{threads:>4}{t_np * 1e3:>9.3f}ms"
                     f"{row['numpy_gflops']:>8.1f}")
             line += f"{t_torch * 1e3:>9.3f}ms{row['torch_gflops']:>8.1f}" if t_torch else f"{'-':>11}{'-':>8}"
-            if not args.kernel_bench:
+            if not args.kernel_bench and not library:
                 t_swift = swift.get((kernel, tuple(shape), threads))
             if t_swift:
                 row["swift_median_s"] = t_swift
-                line += f"{t_swift * 1e3:>9.3f}ms{work / t_swift * 1e-9:>8.1f}{t_np / t_swift:>7.2f}"
-                line += f"{t_torch / t_swift:>9.2f}" if t_torch else f"{'-':>9}"
+                vs_np, vs_torch = paired or (t_np / t_swift, t_torch / t_swift if t_torch else None)
+                row["swift_vs_numpy"], row["swift_vs_torch"] = vs_np, vs_torch
+                line += f"{t_swift * 1e3:>9.3f}ms{work / t_swift * 1e-9:>8.1f}{vs_np:>7.2f}"
+                line += f"{vs_torch:>9.2f}" if vs_torch else f"{'-':>9}"
             print(line, flush=True)
             results.append(row)
     if args.markdown:
