@@ -19,7 +19,7 @@ With --library .build/release/libKernelsFFI.so (from `swift build -c release --p
 KernelsFFI`), the Swift sgemm runs in this process and the three libraries take turns
 call by call on the same operands; the ratios are medians of the per-turn ratios, which
 cancels the drift of a shared machine far better than runs seconds apart. With one
-thread that comparison is exact. With more, idle threads that keep spinning would slow
+thread no library has idle threads, so the turns are fair. With more, idle threads that keep spinning would slow
 the next library's call: OpenBLAS and OpenMP are told not to spin, and the script
 pauses 5 ms after each call so the Swift pool's workers (which spin about 2 ms) go to
 sleep; every call then pays a thread wake-up (tens of microseconds), so use more than

@@ -7,7 +7,7 @@ struct StrategyCost {
     var longRedSeconds: Double
     /// Median over alternating step pairs of LongReD / CPT seconds.
     var ratio: Double
-    /// The same ratio in multiply-add FLOPs (see ``stepFlops``).
+    /// The same ratio in FLOPs (see ``forwardFlops(_:length:)``).
     var flopRatio: Double
 }
 

@@ -18,7 +18,7 @@ import Synchronization
 /// ``cacheLimit`` bytes in all. A training step allocates the same activation and
 /// gradient sizes every step; without the cache each large buffer is a fresh
 /// `mmap`, faulted in and zeroed page by page, and its `munmap` interrupts the other
-/// threads to flush their TLBs (about 4 % of a small-model training step).
+/// threads to flush their TLBs (4-10 % of a small model's training step).
 public enum FloatAllocation {
     /// Buffers at least this large (in bytes) get huge-page alignment and advice.
     public static let hugePageThreshold = 4 << 20

@@ -8,8 +8,8 @@
 // bit-identical for any thread count.
 
 /// Depth of one k slice: the packed A sliver the macro-kernel keeps in L1 is
-/// 6 * kc * 4 bytes (12 KiB). Deeper slices re-read and re-write C less often; 512
-/// did as well as or better than 256, 384 and 1024 at 1024³ and 2048³.
+/// 6 * kc * 4 bytes (12 KiB). Deeper slices re-read and re-write C less often: 256 was
+/// slower at 1024³ and 2048³, while 384, 512 and 768 measured within noise of each other.
 let gemmKCMax = 512
 /// Up to this depth k stays one slice: a second slice would re-read and re-write all
 /// of C, which dominates when C is large (768 x 32000 logits).
