@@ -175,9 +175,8 @@ func gemmPacked(
     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, parallel: Bool
 ) {
-    // Even splits of k and n so no slice or panel is a thin remainder.
-    let kSlices = k <= gemmKCSingleMax ? 1 : (k + gemmKCMax - 1) / gemmKCMax
-    let kcStep = (k + kSlices - 1) / kSlices
+    // Even splits of n too, so no panel is a thin remainder.
+    let (kSlices, kcStep) = gemmKSlices(k)
     let nPanels = (n + gemmNCMax - 1) / gemmNCMax
     let ncStep = gemmRoundUp((n + nPanels - 1) / nPanels, to: gemmNR)
     // Row blocks in whole slivers, an even count so two threads get equal shares.
@@ -258,6 +257,14 @@ func gemmPacked(
             jc += nc
         }
     }
+}
+
+/// The k slices of every packed driver: their count and depth (the last may be
+/// shorter). Even splits, so no slice is a thin remainder. Both drivers must slice k
+/// alike for their results to agree bit for bit.
+func gemmKSlices(_ k: Int) -> (count: Int, depth: Int) {
+    let count = k <= gemmKCSingleMax ? 1 : (k + gemmKCMax - 1) / gemmKCMax
+    return (count, (k + count - 1) / count)
 }
 
 /// `Parallel.forEach` when `parallel`, else a plain loop on the calling thread.

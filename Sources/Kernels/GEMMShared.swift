@@ -21,8 +21,7 @@ func gemmShared(
     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
 ) {
-    let kSlices = k <= gemmKCSingleMax ? 1 : (k + gemmKCMax - 1) / gemmKCMax
-    let kcStep = (k + kSlices - 1) / kSlices
+    let (kSlices, kcStep) = gemmKSlices(k)
     let mSlivers = (m + gemmMR - 1) / gemmMR
     let nSlivers = (n + gemmNR - 1) / gemmNR
     let splitRows = m >= n
