@@ -15,10 +15,18 @@ let kernelSettings: [SwiftSetting] = [
     .unsafeFlags(["-Xcc", "-march=x86-64-v3"]),
     .define("KERNELS_FMA"),
 ]
+// The AVX-512 micro-kernel's module alone targets x86-64-v4. Kernels calls into it only
+// after checking the CPU at run time, so the build still runs on AVX2-only machines.
+let avx512Settings: [SwiftSetting] = [
+    .unsafeFlags(["-Xcc", "-march=x86-64-v4"]),
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
+]
 #elseif arch(arm64)
 let kernelSettings: [SwiftSetting] = [.define("KERNELS_FMA")]
+let avx512Settings: [SwiftSetting] = []
 #else
 let kernelSettings: [SwiftSetting] = []
+let avx512Settings: [SwiftSetting] = []
 #endif
 
 // Debug builds (what `swift test` uses) still optimise the kernels: unoptimised SIMD code is
@@ -43,14 +51,15 @@ let package = Package(
         .library(name: "KernelsFFI", type: .dynamic, targets: ["KernelsFFI"]),
     ],
     targets: [
-        .target(name: "Kernels", swiftSettings: optimizedKernelSettings),
+        .target(name: "Kernels", dependencies: ["KernelsAVX512"], swiftSettings: optimizedKernelSettings),
+        .target(name: "KernelsAVX512", swiftSettings: avx512Settings),
         .target(name: "Tensors", dependencies: ["Kernels"], swiftSettings: kernelSettings),
         .target(name: "NN", dependencies: ["Tensors"], swiftSettings: kernelSettings),
         .target(name: "Models", dependencies: ["NN"], swiftSettings: kernelSettings),
         .target(name: "Recipes", dependencies: ["Models"], swiftSettings: kernelSettings),
         .executableTarget(name: "longred", dependencies: ["Recipes"], swiftSettings: kernelSettings),
         .executableTarget(
-            name: "KernelBench", dependencies: ["Kernels"], path: "Benchmarks/KernelBench",
+            name: "KernelBench", dependencies: ["Kernels", "KernelsAVX512"], path: "Benchmarks/KernelBench",
             swiftSettings: kernelSettings),
         .executableTarget(
             name: "ModelBench", dependencies: ["Models"], path: "Benchmarks/ModelBench",

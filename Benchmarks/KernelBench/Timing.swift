@@ -1,6 +1,9 @@
 import Dispatch
 import Foundation
 import Kernels
+#if arch(x86_64)
+import KernelsAVX512
+#endif
 
 /// Which clock ``medianTime(minTime:minRuns:maxRuns:_:)`` reads for the run times.
 nonisolated(unsafe) var useThreadCPUClock = false
@@ -58,6 +61,14 @@ func fmaLoop(iterations: Int) -> Float {
     return sum.sum()
 }
 
+/// The FMA loop at the vector width the GEMM kernel uses, and its flops per iteration.
+func peakLoop(iterations: Int) -> (sum: Float, flopsPerIteration: Int) {
+    #if arch(x86_64)
+    if CPUFeatures.gemmInstructionSet == "avx512" { return (fmaLoop512(iterations: iterations), 384) }
+    #endif
+    return (fmaLoop(iterations: iterations), 192)
+}
+
 /// Measured fp32 FMA peak in GFLOPS with `threads` threads each running ``fmaLoop``
 /// (best of `trials`). Each thread's rate uses its own CPU clock, so time the thread
 /// spent preempted by other processes does not count: on a shared machine this is
@@ -70,9 +81,9 @@ func measureFMAPeak(threads: Int, trials: Int = 5) -> Double {
         defer { rates.deallocate() }
         DispatchQueue.concurrentPerform(iterations: threads) { i in
             let t0 = threadCPUTime()
-            let sum = fmaLoop(iterations: iterations)
+            let (sum, flopsPerIteration) = peakLoop(iterations: iterations)
             let elapsed = threadCPUTime() - t0
-            rates[i] = Double(iterations * 192) / elapsed * 1e-9
+            rates[i] = Double(iterations * flopsPerIteration) / elapsed * 1e-9
             if sum == 0 { rates[i] = 0 }  // keeps the loop's result live
         }
         best = max(best, (0..<threads).reduce(0.0) { $0 + rates[$1] })

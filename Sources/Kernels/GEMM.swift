@@ -17,9 +17,12 @@ let gemmKCSingleMax = 640
 /// Rows of C per chunk, the unit of parallel work (smaller chunks balance two
 /// threads better); the packed A block is mc * kc * 4 bytes (144 KiB).
 let gemmMCMax = 72
-/// Columns of one packed B panel: kc * nc * 4 bytes (8 MiB in L3), streamed past
-/// each A sliver.
-let gemmNCMax = 4080
+/// Columns of one packed B panel, streamed past each A sliver. With the AVX2 kernel
+/// (measured on Zen 3, whose L3 streams fast) the panel is kc * nc * 4 = 8 MiB in L3.
+/// The AVX-512 kernel needs twice the bandwidth, and the Intel server cores that run it
+/// read L3 slowly over the mesh: there the panel stays in L2 (1 MiB; +25 % at 1024³
+/// over 4080 on Emerald Rapids).
+var gemmNCMax: Int { gemmUsesAVX512 ? 512 : 4080 }
 /// Below this many multiply-adds the direct path beats packing.
 let gemmDirectLimit = 32 * 32 * 32
 /// Roughly the flops of one parallel chunk worth a hand-off to a spinning worker (~15 µs).
@@ -176,18 +179,20 @@ func gemmPacked(
     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, parallel: Bool
 ) {
     // Even splits of n too, so no panel is a thin remainder.
-    let (kSlices, kcStep) = gemmKSlices(k)
-    let nPanels = (n + gemmNCMax - 1) / gemmNCMax
+    let kcStep = gemmKSlices(k).depth
+    let ncMax = gemmNCMax
+    let nPanels = (n + ncMax - 1) / ncMax
     let ncStep = gemmRoundUp((n + nPanels - 1) / nPanels, to: gemmNR)
-    // Row blocks in whole slivers, an even count so two threads get equal shares.
-    let mSlivers = (m + gemmMR - 1) / gemmMR
+    // Row blocks in whole row units, an even count so two threads get equal shares.
+    let unit = gemmRowUnit
+    let mUnits = (m + unit - 1) / unit
     var rowBlocks = (m + gemmMCMax - 1) / gemmMCMax
     if rowBlocks > 1 && rowBlocks % 2 == 1 { rowBlocks += 1 }
-    rowBlocks = min(rowBlocks, mSlivers)
-    let maxBlockRows = (mSlivers + rowBlocks - 1) / rowBlocks * gemmMR
+    rowBlocks = min(rowBlocks, mUnits)
+    let maxBlockRows = (mUnits + rowBlocks - 1) / rowBlocks * unit
     func rows(of block: Int) -> Range<Int> {
-        let slivers = gemmPartition(mSlivers, parts: rowBlocks, index: block)
-        return (slivers.lowerBound * gemmMR)..<min(m, slivers.upperBound * gemmMR)
+        let units = gemmPartition(mUnits, parts: rowBlocks, index: block)
+        return (units.lowerBound * unit)..<min(m, units.upperBound * unit)
     }
     FloatAllocation.withScratch(count: kcStep * ncStep) { packedB in
         var jc = 0
@@ -258,6 +263,11 @@ func gemmPacked(
         }
     }
 }
+
+/// Rows of C the macro-kernel takes at a time: the tile height of the micro-kernel in
+/// use. Drivers split rows in these units so that no block ends in a lone 6-row sliver,
+/// which the AVX-512 path would run through the half-width AVX2 kernel.
+var gemmRowUnit: Int { gemmUsesAVX512 ? 2 * gemmMR : gemmMR }
 
 /// The k slices of every packed driver: their count and depth (the last may be
 /// shorter). Even splits, so no slice is a thin remainder. Both drivers must slice k

@@ -1,5 +1,14 @@
+import Synchronization
+#if arch(x86_64)
+import KernelsAVX512
+#endif
+
 // Register-blocked GEMM micro-kernel and the macro-kernel that tiles a packed block
 // with it.
+//
+// On CPUs with AVX-512 the macro-kernel runs pairs of A slivers through the 12 x 16
+// zmm kernel of module KernelsAVX512 instead (twice the work per instruction); this
+// 6 x 16 AVX2 kernel then handles only an odd last sliver. Both give identical bits.
 //
 // The micro-kernel keeps a 6 x 16 tile of C in twelve SIMD8 accumulators. With two
 // ymm registers for the B row and one for the broadcast A value that is 15 of
@@ -84,6 +93,13 @@ func gemmMicroKernel6x16(
     }
 }
 
+/// Whether ``gemmMacroKernel(mc:nc:kc:packedA:packedB:alpha:beta:c:ldc:)`` uses the
+/// AVX-512 kernel; starts as ``CPUFeatures/hasAVX512``. Tests turn it off to compare the
+/// two kernels (other products running meanwhile are unaffected: the bits are the same).
+let gemmAVX512Enabled = Atomic<Bool>(CPUFeatures.hasAVX512)
+
+var gemmUsesAVX512: Bool { gemmAVX512Enabled.load(ordering: .relaxed) }
+
 /// Target of the never-taken branch in ``gemmMicroKernel6x16``.
 nonisolated(unsafe) var gemmTouchSink = 0
 
@@ -117,7 +133,7 @@ func gemmEdgeKernel(
 ) {
     withUnsafeTemporaryAllocation(of: Float.self, capacity: gemmMR * gemmNR) { tile in
         let t = tile.baseAddress!
-        gemmMicroKernel6x16(kc: kc, a: a, b: b, alpha: 1, beta: 0, c: t, ldc: gemmNR)
+        gemmSingleSliverKernel(kc: kc, a: a, b: b, alpha: 1, beta: 0, c: t, ldc: gemmNR)
         for r in 0..<mr {
             let crow = c + r * ldc
             let trow = t + r * gemmNR
@@ -130,6 +146,21 @@ func gemmEdgeKernel(
     }
 }
 
+/// The 6 x 16 tile of one A sliver with the widest vectors the CPU has.
+@inline(__always)
+func gemmSingleSliverKernel(
+    kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+    alpha: Float, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+) {
+    #if arch(x86_64)
+    if gemmUsesAVX512 {
+        KernelsAVX512.gemmMicroKernel6x16(kc: kc, a: a, b: b, alpha: alpha, beta: beta, c: c, ldc: ldc)
+        return
+    }
+    #endif
+    gemmMicroKernel6x16(kc: kc, a: a, b: b, alpha: alpha, beta: beta, c: c, ldc: ldc)
+}
+
 /// Multiplies a packed `mc x kc` A block by the packed `kc x nc` B slivers and
 /// updates the `mc x nc` block of C at `c`. Loop order keeps one A sliver (6 x kc,
 /// 12 KiB for kc = 512) hot in L1 while the B panel streams past it, and walks each
@@ -140,6 +171,32 @@ func gemmMacroKernel(
     alpha: Float, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
 ) {
     var ir = 0
+    #if arch(x86_64)
+    if gemmUsesAVX512 {
+        // Pairs of full A slivers; partial tiles and an odd last sliver fall through.
+        while mc - ir >= 2 * gemmMR {
+            let a = packedA + ir * kc
+            var jr = 0
+            while jr < nc {
+                let nr = min(gemmNR, nc - jr)
+                let b = packedB + jr * kc
+                let ctile = c + ir * ldc + jr
+                if nr == gemmNR {
+                    gemmMicroKernel12x16(
+                        kc: kc, a0: a, a1: a + gemmMR * kc, b: b, alpha: alpha, beta: beta, c: ctile, ldc: ldc)
+                } else {
+                    for half in 0..<2 {
+                        gemmEdgeKernel(
+                            mr: gemmMR, nr: nr, kc: kc, a: a + half * gemmMR * kc, b: b,
+                            alpha: alpha, beta: beta, c: ctile + half * gemmMR * ldc, ldc: ldc)
+                    }
+                }
+                jr += gemmNR
+            }
+            ir += 2 * gemmMR
+        }
+    }
+    #endif
     while ir < mc {
         let mr = min(gemmMR, mc - ir)
         let a = packedA + ir * kc
@@ -149,7 +206,7 @@ func gemmMacroKernel(
             let b = packedB + jr * kc
             let ctile = c + ir * ldc + jr
             if mr == gemmMR && nr == gemmNR {
-                gemmMicroKernel6x16(kc: kc, a: a, b: b, alpha: alpha, beta: beta, c: ctile, ldc: ldc)
+                gemmSingleSliverKernel(kc: kc, a: a, b: b, alpha: alpha, beta: beta, c: ctile, ldc: ldc)
             } else {
                 gemmEdgeKernel(
                     mr: mr, nr: nr, kc: kc, a: a, b: b, alpha: alpha, beta: beta, c: ctile, ldc: ldc)

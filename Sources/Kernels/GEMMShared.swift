@@ -29,8 +29,9 @@ func gemmShared(
     let sharedSlivers = splitRows ? nSlivers : mSlivers
     let sharedWidth = splitRows ? gemmNR : gemmMR
     let sliceFloats = kcStep * sharedSlivers * sharedWidth
-    let ownSlivers = splitRows ? mSlivers : nSlivers
-    let ownWidth = splitRows ? gemmMR : gemmNR
+    // Parts own whole row units (see gemmRowUnit) or column slivers.
+    let ownWidth = splitRows ? gemmRowUnit : gemmNR
+    let ownSlivers = ((splitRows ? m : n) + ownWidth - 1) / ownWidth
     let parts = gemmEvenChunkCount(
         work: 2 * m * n * k, grain: gemmChunkFlops, limit: min(gemmSharedParts, ownSlivers))
     let maxPartFloats = (ownSlivers + parts - 1) / parts * ownWidth * kcStep

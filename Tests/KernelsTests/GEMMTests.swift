@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 @testable import Kernels
 
@@ -209,5 +210,57 @@ private struct Problem {
             results.append(c)
         }
         #expect(results[0].map(\.bitPattern) == results[1].map(\.bitPattern))
+    }
+}
+
+@Suite struct GEMMInstructionSetTests {
+    /// The AVX-512 kernels (12 x 16 pairs of slivers, 6 x 16 single slivers, edge tiles)
+    /// and the AVX2 kernel compute every element with the same FMA chain, so switching
+    /// kernels must not change a bit. Shapes cover odd sliver counts, partial tiles, both
+    /// drivers, several k slices, and alpha/beta updates.
+    @Test func avx512AndAVX2GiveIdenticalBits() {
+        guard CPUFeatures.hasAVX512 else {
+            #expect(CPUFeatures.gemmInstructionSet != "avx512")
+            return
+        }
+        #expect(CPUFeatures.gemmInstructionSet == "avx512")
+        defer { gemmAVX512Enabled.store(true, ordering: .relaxed) }
+        for (m, n, k, tA, tB) in [
+            (12, 16, 7, false, false), (18, 33, 100, false, true), (127, 65, 131, true, false),
+            (300, 70, 700, false, true), (40, 300, 660, true, true), (768, 65, 128, false, true),
+        ] {
+            // alpha is not a power of two, so a differently rounded update would show.
+            let problem = Problem(transposeA: tA, transposeB: tB, m: m, n: n, k: k, alpha: 0.7, beta: 1.3)
+            var outputs: [[Float]] = []
+            for wide in [true, false] {
+                gemmAVX512Enabled.store(wide, ordering: .relaxed)
+                var c = problem.c0
+                problem.run(&c, reference: false)
+                outputs.append(c)
+                // The phased driver too (sgemm picks the mid-sized one for most of these).
+                var phased = problem.c0
+                let a = problem.a, b = problem.b
+                gemmPacked(
+                    transA: tA, transB: tB, m: m, n: n, k: k, alpha: 0.7, a: a, lda: problem.lda, b: b,
+                    ldb: problem.ldb, beta: 1.3, c: &phased, ldc: problem.ldc, parallel: true)
+                outputs.append(phased)
+            }
+            func differingBits(_ x: [Float], _ y: [Float]) -> Int {
+                zip(x, y).filter { $0.bitPattern != $1.bitPattern }.count
+            }
+            #expect(differingBits(outputs[0], outputs[2]) == 0, "m \(m) n \(n) k \(k)")
+            #expect(differingBits(outputs[1], outputs[3]) == 0, "phased m \(m) n \(n) k \(k)")
+            gemmAVX512Enabled.store(true, ordering: .relaxed)
+            #expect(problem.maxError() < 1e-5, "m \(m) n \(n) k \(k)")
+        }
+    }
+
+    @Test func avx512NeedsAllFourExtensionsAndRespectsTheOptOut() {
+        let all: Set<String> = ["fma", "avx2", "avx512f", "avx512bw", "avx512dq", "avx512vl"]
+        #expect(CPUFeatures.supportsAVX512(flags: all, environment: [:]))
+        #expect(!CPUFeatures.supportsAVX512(flags: all.subtracting(["avx512vl"]), environment: [:]))
+        #expect(!CPUFeatures.supportsAVX512(flags: ["fma", "avx2"], environment: [:]))
+        #expect(!CPUFeatures.supportsAVX512(flags: all, environment: ["KERNELS_ISA": "AVX2"]))
+        #expect(CPUFeatures.supportsAVX512(flags: all, environment: ["KERNELS_ISA": "avx512"]))
     }
 }
