@@ -22,12 +22,7 @@ package func gemmMicroKernel12x16(
 ) {
     // Touch the C tile's lines now so their misses overlap the k loop (Swift has no
     // prefetch; the never-taken branch on the loaded bits keeps the loads).
-    var touch: UInt32 = 0
-    var row = UnsafePointer(c)
-    for _ in 0..<12 {
-        touch |= row[0].bitPattern | row[15].bitPattern
-        row += ldc
-    }
+    let touch: UInt32 = 0
     var c0 = SIMD16<Float>(), c1 = SIMD16<Float>(), c2 = SIMD16<Float>()
     var c3 = SIMD16<Float>(), c4 = SIMD16<Float>(), c5 = SIMD16<Float>()
     var c6 = SIMD16<Float>(), c7 = SIMD16<Float>(), c8 = SIMD16<Float>()

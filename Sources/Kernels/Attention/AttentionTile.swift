@@ -1,5 +1,9 @@
 /// Small dense products and score-row helpers shared by the attention forward and backward.
 
+#if arch(x86_64)
+import KernelsAVX512
+#endif
+
 /// `c[i, j] (+)= Σ_p a[i, p] * b[p, j]` for `i < m`, `j < n`, `p < depth`.
 ///
 /// `a[i, p]` is read at `a + i * aRowStride + p * aDepthStride` (one scalar broadcast per
@@ -8,7 +12,46 @@
 /// Register tiles are 6 rows x 16 columns (12 accumulators: enough independent FMA chains
 /// to hide the FMA latency, within AVX2's 16 registers); leftover rows use 4-row then
 /// 1-row tiles, leftover columns 8-wide then scalar code.
+///
+/// On CPUs with AVX-512, whole 12 x 16 blocks go to the zmm kernel of KernelsAVX512
+/// (same bits) and only the leftover rows and columns take the SIMD8 path.
 func attentionTileProduct(
+    m: Int, n: Int, depth: Int,
+    a: UnsafePointer<Float>, aRowStride: Int, aDepthStride: Int,
+    b: UnsafePointer<Float>, ldb: Int,
+    c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+) {
+    #if arch(x86_64)
+    if gemmUsesAVX512 && m >= 12 && n >= 16 {
+        let m12 = m / 12 * 12, n16 = n / 16 * 16
+        for i in stride(from: 0, to: m12, by: 12) {
+            for j in stride(from: 0, to: n16, by: 16) {
+                attentionTile12x16(
+                    depth: depth, a: a + i * aRowStride, aRowStride: aRowStride, aDepthStride: aDepthStride,
+                    b: b + j, ldb: ldb, c: c + i * ldc + j, ldc: ldc, accumulate: accumulate)
+            }
+        }
+        if n16 < n {
+            attentionTileProductSIMD8(
+                m: m12, n: n - n16, depth: depth, a: a, aRowStride: aRowStride, aDepthStride: aDepthStride,
+                b: b + n16, ldb: ldb, c: c + n16, ldc: ldc, accumulate: accumulate)
+        }
+        if m12 < m {
+            attentionTileProductSIMD8(
+                m: m - m12, n: n, depth: depth, a: a + m12 * aRowStride, aRowStride: aRowStride,
+                aDepthStride: aDepthStride, b: b, ldb: ldb, c: c + m12 * ldc, ldc: ldc, accumulate: accumulate)
+        }
+        return
+    }
+    #endif
+    attentionTileProductSIMD8(
+        m: m, n: n, depth: depth, a: a, aRowStride: aRowStride, aDepthStride: aDepthStride,
+        b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate)
+}
+
+/// ``attentionTileProduct(m:n:depth:a:aRowStride:aDepthStride:b:ldb:c:ldc:accumulate:)``
+/// with AVX2-sized (SIMD8) vectors only.
+func attentionTileProductSIMD8(
     m: Int, n: Int, depth: Int,
     a: UnsafePointer<Float>, aRowStride: Int, aDepthStride: Int,
     b: UnsafePointer<Float>, ldb: Int,
