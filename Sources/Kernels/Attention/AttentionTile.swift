@@ -13,8 +13,8 @@ import KernelsAVX512
 /// to hide the FMA latency, within AVX2's 16 registers); leftover rows use 4-row then
 /// 1-row tiles, leftover columns 8-wide then scalar code.
 ///
-/// On CPUs with AVX-512, whole 12 x 16 blocks go to the zmm kernel of KernelsAVX512
-/// (same bits) and only the leftover rows and columns take the SIMD8 path.
+/// On CPUs with AVX-512, whole 8 x 32 or 12 x 16 blocks go to the zmm kernels of
+/// KernelsAVX512 (same bits) and only the leftover rows and columns take the SIMD8 path.
 func attentionTileProduct(
     m: Int, n: Int, depth: Int,
     a: UnsafePointer<Float>, aRowStride: Int, aDepthStride: Int,
@@ -22,6 +22,29 @@ func attentionTileProduct(
     c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
 ) {
     #if arch(x86_64)
+    if gemmUsesAVX512 && m >= 8 && n >= 32 {
+        // 8 x 32 blocks (attention's 64-row, 32- or 64-column tiles split evenly), then
+        // the leftover columns and rows as smaller products.
+        let m8 = m / 8 * 8, n32 = n / 32 * 32
+        for i in stride(from: 0, to: m8, by: 8) {
+            for j in stride(from: 0, to: n32, by: 32) {
+                attentionTile8x32(
+                    depth: depth, a: a + i * aRowStride, aRowStride: aRowStride, aDepthStride: aDepthStride,
+                    b: b + j, ldb: ldb, c: c + i * ldc + j, ldc: ldc, accumulate: accumulate)
+            }
+        }
+        if n32 < n {
+            attentionTileProduct(
+                m: m8, n: n - n32, depth: depth, a: a, aRowStride: aRowStride, aDepthStride: aDepthStride,
+                b: b + n32, ldb: ldb, c: c + n32, ldc: ldc, accumulate: accumulate)
+        }
+        if m8 < m {
+            attentionTileProduct(
+                m: m - m8, n: n, depth: depth, a: a + m8 * aRowStride, aRowStride: aRowStride,
+                aDepthStride: aDepthStride, b: b, ldb: ldb, c: c + m8 * ldc, ldc: ldc, accumulate: accumulate)
+        }
+        return
+    }
     if gemmUsesAVX512 && m >= 12 && n >= 16 {
         let m12 = m / 12 * 12, n16 = n / 16 * 16
         for i in stride(from: 0, to: m12, by: 12) {
