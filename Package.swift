@@ -76,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "TrainTiny", dependencies: ["NN"], path: "Examples/TrainTiny",
             swiftSettings: kernelSettings),
-        .testTarget(name: "KernelsTests", dependencies: ["Kernels"], swiftSettings: kernelSettings),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "KernelsAVX512"], swiftSettings: kernelSettings),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"], swiftSettings: kernelSettings),
         .testTarget(name: "NNTests", dependencies: ["NN"], swiftSettings: kernelSettings),
         .testTarget(

@@ -134,3 +134,33 @@ struct ExpOfNonPositiveTests {
         #expect(FusedCheck.ulpError(r[7], exact: Foundation.exp(-87.0)) <= 1)
     }
 }
+
+#if arch(x86_64)
+import KernelsAVX512
+
+@Suite struct VectorExp16Tests {
+    /// The AVX-512 attention loops use a sixteen-lane copy of `vectorExp`; it must give
+    /// the same bits, over the normal range, the clamps, subnormal results and specials.
+    @Test func sixteenLaneExpMatchesVectorExpBitForBit() {
+        guard CPUFeatures.hasAVX512 else { return }
+        var values: [Float] = [0, -0, 1, -1, 88.7, 88.8, 89, 100, -87.3, -100, -103.9, -104, -200,
+                               .infinity, -.infinity, .nan, .leastNormalMagnitude, -.leastNormalMagnitude]
+        var state: UInt64 = 12345
+        for _ in 0..<20_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            values.append(Float(Int64(bitPattern: state) >> 40) / Float(1 << 23) * 110)
+        }
+        while values.count % 16 != 0 { values.append(0.5) }
+        var differing = 0
+        for start in stride(from: 0, to: values.count, by: 16) {
+            let x = SIMD16<Float>(values[start..<(start + 16)])
+            let wide = vectorExp16(x)
+            let low = vectorExp(x.lowHalf), high = vectorExp(x.highHalf)
+            for i in 0..<16 where wide[i].bitPattern != (i < 8 ? low[i] : high[i - 8]).bitPattern {
+                differing += 1
+            }
+        }
+        #expect(differing == 0)
+    }
+}
+#endif

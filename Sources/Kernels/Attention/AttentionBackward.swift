@@ -1,3 +1,7 @@
+#if arch(x86_64)
+import KernelsAVX512
+#endif
+
 /// Backward pass of ``attentionForward(q:k:v:out:logSumExp:shape:mask:maskBatchStride:)``
 /// (FlashAttention-2 style).
 ///
@@ -280,8 +284,15 @@ private func recomputeProbabilities(
     let upper = max(lower, min(count, shape.visibleKeyEnd(query: query) - firstKey))
     for j in 0..<lower { s[j] = 0 }
     for j in upper..<count { s[j] = 0 }
-    let scale = SIMD8<Float>(repeating: shape.scale), shift = SIMD8<Float>(repeating: -logSumExp)
     var j = lower
+    #if arch(x86_64)
+    if gemmUsesAVX512 {
+        let run = (upper - lower) / 16 * 16
+        attentionRecomputeExp16(s + lower, count: run, scale: shape.scale, logSumExp: logSumExp)
+        j += run
+    }
+    #endif
+    let scale = SIMD8<Float>(repeating: shape.scale), shift = SIMD8<Float>(repeating: -logSumExp)
     while j + 8 <= upper {
         store8(vectorExp(fusedMultiplyAdd(shift, load8(s + j), scale)), s + j)
         j += 8

@@ -1,4 +1,7 @@
 import Foundation
+#if arch(x86_64)
+import KernelsAVX512
+#endif
 
 /// Fused causal/windowed/masked softmax attention, forward pass:
 /// `out = softmax(scale * q kᵀ + hidden) v` per batch and head, where `hidden` is
@@ -146,7 +149,18 @@ private func forwardQueryTile(
         hideScores(
             s, ld: ld, keys: cols, queries: rows, firstKey: firstKey, firstQuery: firstQuery,
             shape: shape, mask: mask)
-        for i0 in stride(from: 0, to: lanes, by: 8) {
+        var firstLane = 0
+        #if arch(x86_64)
+        if gemmUsesAVX512 {
+            while firstLane + 16 <= lanes {
+                attentionSoftmaxLanes16(
+                    scores: s, ld: ld, keys: cols, lane: firstLane, rowMax: rowMax, rowSum: rowSum,
+                    correction: correction)
+                firstLane += 16
+            }
+        }
+        #endif
+        for i0 in stride(from: firstLane, to: lanes, by: 8) {
             var tileMax = SIMD8<Float>(repeating: -.infinity)
             for j in 0..<cols { tileMax = attentionMax(tileMax, load8(s + j * ld + i0)) }
             let oldMax = load8(rowMax + i0)
