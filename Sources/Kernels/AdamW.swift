@@ -13,16 +13,69 @@ public func adamWUpdate(
     v: UnsafeMutablePointer<Float>, count: Int, learningRate: Float, beta1: Float, beta2: Float,
     epsilon: Float, weightDecay: Float, step: Int
 ) {
-    precondition(step >= 1, "adamWUpdate: step \(step) must count from 1")
-    precondition(count >= 0, "adamWUpdate: negative count \(count)")
-    // Bias corrections in Double like PyTorch (Python floats), then rounded once.
-    let bc1 = 1 - Foundation.pow(Double(beta1), Double(step))
-    let bc2 = 1 - Foundation.pow(Double(beta2), Double(step))
-    let constants = AdamWConstants(
-        stepSize: Float(Double(learningRate) / bc1), bc2Sqrt: Float(bc2.squareRoot()),
-        decay: Float(1 - Double(learningRate) * Double(weightDecay)), beta2: beta2,
-        oneMinusBeta1: 1 - beta1, oneMinusBeta2: 1 - beta2, epsilon: epsilon)
-    forEachRange(count: count, grain: transcendentalGrain) { range in
+    adamWUpdate(
+        [AdamWSegment(
+            parameter: parameter, gradient: gradient, m: m, v: v, count: count, weightDecay: weightDecay, step: step)],
+        learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon)
+}
+
+/// One parameter tensor in a batched ``adamWUpdate(_:learningRate:beta1:beta2:epsilon:)``.
+public struct AdamWSegment {
+    public var parameter: UnsafeMutablePointer<Float>
+    public var gradient: UnsafePointer<Float>
+    public var m: UnsafeMutablePointer<Float>
+    public var v: UnsafeMutablePointer<Float>
+    public var count: Int
+    public var weightDecay: Float
+    /// This tensor's step, counting from 1.
+    public var step: Int
+
+    public init(
+        parameter: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>,
+        v: UnsafeMutablePointer<Float>, count: Int, weightDecay: Float, step: Int
+    ) {
+        precondition(step >= 1, "adamWUpdate: step \(step) must count from 1")
+        precondition(count >= 0, "adamWUpdate: negative count \(count)")
+        self.parameter = parameter
+        self.gradient = gradient
+        self.m = m
+        self.v = v
+        self.count = count
+        self.weightDecay = weightDecay
+        self.step = step
+    }
+}
+
+/// The AdamW step of many tensors at once, each exactly as
+/// ``adamWUpdate(parameter:gradient:m:v:count:learningRate:beta1:beta2:epsilon:weightDecay:step:)``
+/// would update it. The tensors' elements are cut into chunks of one parallel loop: a
+/// small model's tensors (16 K elements and the like) are each below one chunk's worth of
+/// work, so updating them one by one ran on the calling thread alone.
+public func adamWUpdate(
+    _ segments: [AdamWSegment], learningRate: Float, beta1: Float, beta2: Float, epsilon: Float
+) {
+    var chunks: [(segment: Int, range: Range<Int>)] = []
+    for (index, segment) in segments.enumerated() {
+        var start = 0
+        while start < segment.count {
+            let end = min(segment.count, start + transcendentalGrain)
+            chunks.append((index, start..<end))
+            start = end
+        }
+    }
+    let constants = segments.map { segment in
+        // Bias corrections in Double like PyTorch (Python floats), then rounded once.
+        let bc1 = 1 - Foundation.pow(Double(beta1), Double(segment.step))
+        let bc2 = 1 - Foundation.pow(Double(beta2), Double(segment.step))
+        return AdamWConstants(
+            stepSize: Float(Double(learningRate) / bc1), bc2Sqrt: Float(bc2.squareRoot()),
+            decay: Float(1 - Double(learningRate) * Double(segment.weightDecay)), beta2: beta2,
+            oneMinusBeta1: 1 - beta1, oneMinusBeta2: 1 - beta2, epsilon: epsilon)
+    }
+    Parallel.forEach(chunks.count) { index in
+        let (s, range) = chunks[index]
+        let segment = segments[s], constants = constants[s]
+        let parameter = segment.parameter, gradient = segment.gradient, m = segment.m, v = segment.v
         var i = range.lowerBound
         while i + 8 <= range.upperBound {
             let (p, mv, vv) = constants.update(load8(parameter + i), load8(gradient + i), load8(m + i), load8(v + i))

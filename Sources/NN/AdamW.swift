@@ -73,6 +73,7 @@ public final class AdamW: Optimizer {
 
     public func step() {
         stepCount += 1
+        var segments: [AdamWSegment] = []
         for group in index.groups {
             for (name, parameter) in group.parameters {
                 guard let grad = ParameterIndex.gradient(of: parameter, name: name, optimizer: "AdamW") else { continue }
@@ -84,13 +85,15 @@ public final class AdamW: Optimizer {
                     return fresh
                 }()
                 state.step += 1
-                adamWUpdate(
+                segments.append(AdamWSegment(
                     parameter: parameter.storage.pointer, gradient: grad.storage.pointer,
                     m: state.exponentialAverage.storage.pointer, v: state.exponentialAverageOfSquares.storage.pointer,
-                    count: parameter.count, learningRate: learningRate, beta1: betas.0, beta2: betas.1,
-                    epsilon: epsilon, weightDecay: group.weightDecay, step: state.step)
+                    count: parameter.count, weightDecay: group.weightDecay, step: state.step))
             }
         }
+        // One parallel update of every tensor; the tensors (and so their storage) stay
+        // alive in `index` and `states` until it returns.
+        adamWUpdate(segments, learningRate: learningRate, beta1: betas.0, beta2: betas.1, epsilon: epsilon)
     }
 
     public func zeroGrad() { index.zeroGrad() }

@@ -21,6 +21,8 @@ public final class LlamaForCausalLM: Module {
     public let configuration: LlamaConfiguration
     /// The rotary frequencies used by every layer; replace it to extend the context.
     public var rotary: RotaryFrequencies
+    /// The last forward pass's rotary tables (see ``rotaryTables(positions:batch:sequence:)``).
+    private var lastRotaryTables: (frequencies: RotaryFrequencies, positions: [Int32], batch: Int, tables: RotaryTables)?
 
     /// A randomly initialised model (normal(0, 0.02) weights, unit norms), like Hugging Face's
     /// `_init_weights` with `initializer_range = 0.02`.
@@ -41,6 +43,18 @@ public final class LlamaForCausalLM: Module {
     ///   - cache: a KV cache for incremental decoding.
     ///   - outputHiddenStates / outputAttentions: also return per-layer states / probabilities.
     ///   - lastPositionOnly: compute logits only for the last position (generation).
+    /// The cos/sin tables for `positions`, reused while the positions and ``rotary`` stay the
+    /// same: training repeats them every step, and evaluating tens of thousands of sines and
+    /// cosines ran alone on the calling thread while the workers waited.
+    private func rotaryTables(positions: [Int32], batch: Int, sequence: Int) -> RotaryTables {
+        if let last = lastRotaryTables, last.frequencies == rotary, last.batch == batch, last.positions == positions {
+            return last.tables
+        }
+        let tables = RotaryTables(frequencies: rotary, positions: positions, batch: batch, sequence: sequence)
+        lastRotaryTables = (rotary, positions, batch, tables)
+        return tables
+    }
+
     public func callAsFunction(
         _ ids: [Int32], batch: Int = 1, positions: [Int32]? = nil, cache: KVCache? = nil,
         outputHiddenStates: Bool = false, outputAttentions: Bool = false, lastPositionOnly: Bool = false
@@ -50,7 +64,7 @@ public final class LlamaForCausalLM: Module {
         let start = cache?.position ?? 0
         let positionIDs = positions ?? (0..<batch).flatMap { _ in (0..<sequence).map { Int32(start + $0) } }
         precondition(positionIDs.count == ids.count, "LlamaForCausalLM: \(positionIDs.count) position ids for \(ids.count) tokens")
-        let tables = RotaryTables(frequencies: rotary, positions: positionIDs, batch: batch, sequence: sequence)
+        let tables = rotaryTables(positions: positionIDs, batch: batch, sequence: sequence)
         var h = model.embedTokens(ids, shape: [batch, sequence])
         var hiddenStates: [Tensor] = []
         var attentions: [Tensor] = []
