@@ -15,10 +15,12 @@ let kernelSettings: [SwiftSetting] = [
     .unsafeFlags(["-Xcc", "-march=x86-64-v3"]),
     .define("KERNELS_FMA"),
 ]
-// The AVX-512 micro-kernel's module alone targets x86-64-v4. Kernels calls into it only
-// after checking the CPU at run time, so the build still runs on AVX2-only machines.
+// The AVX-512 kernels' module alone targets x86-64-v4. Kernels calls into it only after
+// checking the CPU at run time, so the build still runs on AVX2-only machines.
+// `KERNELS_AVX512` travels with the flag that makes the code AVX-512: a build without it
+// compiles the module for baseline x86_64, and Kernels then never calls it.
 let avx512Settings: [SwiftSetting] = [
-    .unsafeFlags(["-Xcc", "-march=x86-64-v4"]),
+    .unsafeFlags(["-Xcc", "-march=x86-64-v4", "-DKERNELS_AVX512"]),
     .unsafeFlags(["-O"], .when(configuration: .debug)),
 ]
 #elseif arch(arm64)

@@ -1,4 +1,7 @@
 import Foundation
+#if arch(x86_64)
+import KernelsAVX512
+#endif
 
 /// Instruction-set extensions the kernels choose between at run time.
 ///
@@ -8,10 +11,12 @@ import Foundation
 /// `KERNELS_ISA=avx2` to keep to the AVX2 kernels (for comparisons). Both kernels give
 /// identical results.
 public enum CPUFeatures {
-    /// Whether the CPU has AVX-512 F, BW, DQ and VL (x86-64-v4) and the build can use them.
+    /// Whether the CPU has AVX-512 F, BW, DQ and VL (x86-64-v4) and module KernelsAVX512 was
+    /// compiled for them.
     public static let hasAVX512: Bool = {
         #if arch(x86_64)
-        return supportsAVX512(flags: cpuFlags, environment: ProcessInfo.processInfo.environment)
+        return compiledForAVX512
+            && supportsAVX512(flags: cpuFlags, environment: ProcessInfo.processInfo.environment)
         #else
         return false
         #endif

@@ -1,5 +1,13 @@
 #if arch(x86_64)
 
+/// Whether this module was compiled for AVX-512 (x86-64-v4, see Package.swift). Without it
+/// the code here is correct but slow, and Kernels does not use it.
+#if KERNELS_AVX512
+package let compiledForAVX512 = true
+#else
+package let compiledForAVX512 = false
+#endif
+
 /// Twelve independent 512-bit FMA chains, the zmm counterpart of kernel-bench's AVX2
 /// peak loop: its rate is the core's fp32 FMA throughput when the kernels use AVX-512.
 /// 384 flops per iteration.
