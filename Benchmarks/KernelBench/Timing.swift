@@ -64,7 +64,7 @@ func fmaLoop(iterations: Int) -> Float {
 /// The FMA loop at the vector width the GEMM kernel uses, and its flops per iteration.
 func peakLoop(iterations: Int) -> (sum: Float, flopsPerIteration: Int) {
     #if arch(x86_64)
-    if CPUFeatures.gemmInstructionSet == "avx512" { return (fmaLoop512(iterations: iterations), 384) }
+    if CPUFeatures.instructionSet == "avx512" { return (fmaLoop512(iterations: iterations), 384) }
     #endif
     return (fmaLoop(iterations: iterations), 192)
 }

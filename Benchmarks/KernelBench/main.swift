@@ -29,6 +29,7 @@ if cases.isEmpty {
 }
 
 useThreadCPUClock = options.cpuTime
+log("kernels: \(CPUFeatures.instructionSet) (KERNELS_ISA=avx2 keeps to the AVX2 kernels)")
 let cores = ProcessInfo.processInfo.activeProcessorCount
 let threadCounts = options.threads.isEmpty ? [Parallel.maxThreads] : options.threads
 var peaks: [Int: Double] = [:]

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if arch(x86_64)
 import KernelsAVX512
 #endif
@@ -6,10 +7,10 @@ import KernelsAVX512
 /// Instruction-set extensions the kernels choose between at run time.
 ///
 /// The package is compiled for AVX2 + FMA (x86-64-v3) so that it runs on any recent x86_64
-/// CPU; the GEMM micro-kernel also has an AVX-512 version (module `KernelsAVX512`), used
-/// when the CPU and the operating system support it. Set the environment variable
-/// `KERNELS_ISA=avx2` to keep to the AVX2 kernels (for comparisons). Both kernels give
-/// identical results.
+/// CPU; the GEMM micro-kernels and the attention tiles and softmax loops also have AVX-512
+/// versions (module `KernelsAVX512`), used when the CPU and the operating system support
+/// it. Set the environment variable `KERNELS_ISA=avx2` to keep to the AVX2 kernels (for
+/// comparisons). Both give identical results.
 public enum CPUFeatures {
     /// Whether the CPU has AVX-512 F, BW, DQ and VL (x86-64-v4) and module KernelsAVX512 was
     /// compiled for them.
@@ -31,12 +32,12 @@ public enum CPUFeatures {
 
     private static let avx512Flags = ["avx512f", "avx512bw", "avx512dq", "avx512vl"]
 
-    /// The name of the instruction set the GEMM micro-kernel uses: "avx512", "avx2",
-    /// "neon" or "portable".
-    public static var gemmInstructionSet: String {
+    /// The name of the instruction set the GEMM and attention kernels use: "avx512",
+    /// "avx2", "neon" or "portable".
+    public static var instructionSet: String {
         #if arch(x86_64)
         #if KERNELS_FMA
-        return gemmUsesAVX512 ? "avx512" : "avx2"
+        return usesAVX512Kernels ? "avx512" : "avx2"
         #else
         return "portable"
         #endif
@@ -69,3 +70,10 @@ public enum CPUFeatures {
     }
     #endif
 }
+
+/// Whether the GEMM and attention kernels use their AVX-512 versions; starts as
+/// ``CPUFeatures/hasAVX512``. Tests turn it off to compare the two (products running
+/// meanwhile are unaffected: the bits are the same).
+let avx512KernelsEnabled = Atomic<Bool>(CPUFeatures.hasAVX512)
+
+var usesAVX512Kernels: Bool { avx512KernelsEnabled.load(ordering: .relaxed) }

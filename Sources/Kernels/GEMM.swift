@@ -22,7 +22,7 @@ let gemmMCMax = 72
 /// The AVX-512 kernel needs twice the bandwidth, and the Intel server cores that run it
 /// read L3 slowly over the mesh: there the panel stays in L2 (1 MiB; +25 % at 1024³
 /// over 4080 on Emerald Rapids).
-var gemmNCMax: Int { gemmUsesAVX512 ? 512 : 4080 }
+var gemmNCMax: Int { usesAVX512Kernels ? 512 : 4080 }
 /// Below this many multiply-adds the direct path beats packing.
 let gemmDirectLimit = 32 * 32 * 32
 /// Roughly the flops of one parallel chunk worth a hand-off to a spinning worker (~15 µs).
@@ -267,7 +267,7 @@ func gemmPacked(
 /// Rows of C the macro-kernel takes at a time: the tile height of the micro-kernel in
 /// use. Drivers split rows in these units so that no block ends in a lone 6-row sliver,
 /// which the AVX-512 path would run through the half-width AVX2 kernel.
-var gemmRowUnit: Int { gemmUsesAVX512 ? 2 * gemmMR : gemmMR }
+var gemmRowUnit: Int { usesAVX512Kernels ? 2 * gemmMR : gemmMR }
 
 /// The k slices of every packed driver: their count and depth (the last may be
 /// shorter). Even splits, so no slice is a thin remainder. Both drivers must slice k

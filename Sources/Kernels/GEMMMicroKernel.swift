@@ -1,4 +1,3 @@
-import Synchronization
 #if arch(x86_64)
 import KernelsAVX512
 #endif
@@ -7,8 +6,8 @@ import KernelsAVX512
 // with it.
 //
 // On CPUs with AVX-512 the macro-kernel runs pairs of A slivers through the 12 x 16
-// zmm kernel of module KernelsAVX512 instead (twice the work per instruction); this
-// 6 x 16 AVX2 kernel then handles only an odd last sliver. Both give identical bits.
+// zmm kernel of module KernelsAVX512 instead (twice the work per instruction), and a
+// lone sliver or an edge tile through its 6 x 16 zmm kernel. All give identical bits.
 //
 // The micro-kernel keeps a 6 x 16 tile of C in twelve SIMD8 accumulators. With two
 // ymm registers for the B row and one for the broadcast A value that is 15 of
@@ -93,13 +92,6 @@ func gemmMicroKernel6x16(
     }
 }
 
-/// Whether ``gemmMacroKernel(mc:nc:kc:packedA:packedB:alpha:beta:c:ldc:)`` uses the
-/// AVX-512 kernel; starts as ``CPUFeatures/hasAVX512``. Tests turn it off to compare the
-/// two kernels (other products running meanwhile are unaffected: the bits are the same).
-let gemmAVX512Enabled = Atomic<Bool>(CPUFeatures.hasAVX512)
-
-var gemmUsesAVX512: Bool { gemmAVX512Enabled.load(ordering: .relaxed) }
-
 /// Target of the never-taken branch in ``gemmMicroKernel6x16``.
 nonisolated(unsafe) var gemmTouchSink = 0
 
@@ -153,7 +145,7 @@ func gemmSingleSliverKernel(
     alpha: Float, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
 ) {
     #if arch(x86_64)
-    if gemmUsesAVX512 {
+    if usesAVX512Kernels {
         KernelsAVX512.gemmMicroKernel6x16(kc: kc, a: a, b: b, alpha: alpha, beta: beta, c: c, ldc: ldc)
         return
     }
@@ -172,7 +164,7 @@ func gemmMacroKernel(
 ) {
     var ir = 0
     #if arch(x86_64)
-    if gemmUsesAVX512 {
+    if usesAVX512Kernels {
         // Pairs of full A slivers; partial tiles and an odd last sliver fall through.
         while mc - ir >= 2 * gemmMR {
             let a = packedA + ir * kc

@@ -229,17 +229,17 @@ private func expectMatchesReference(_ p: Problem, tolerance: Float = 2e-5, sourc
     /// the leftover rows and columns, and the causal edge tiles.
     @Test func avx512AndSIMD8GiveIdenticalBits() {
         guard CPUFeatures.hasAVX512 else { return }
-        defer { gemmAVX512Enabled.store(true, ordering: .relaxed) }
+        defer { avx512KernelsEnabled.store(true, ordering: .relaxed) }
         let problems = [
             Problem(AttentionShape(heads: 2, queryLength: 100, headDim: 32), tiling: AttentionTiling()),
             Problem(AttentionShape(batch: 2, heads: 4, kvHeads: 2, queryLength: 75, headDim: 64, window: 40), tiling: AttentionTiling()),
             Problem(AttentionShape(heads: 1, queryLength: 70, headDim: 48, causal: false), tiling: AttentionTiling()),
         ]
         for p in problems {
-            gemmAVX512Enabled.store(true, ordering: .relaxed)
+            avx512KernelsEnabled.store(true, ordering: .relaxed)
             let wide = runKernels(p)
             expectMatchesReference(p)
-            gemmAVX512Enabled.store(false, ordering: .relaxed)
+            avx512KernelsEnabled.store(false, ordering: .relaxed)
             let narrow = runKernels(p)
             #expect(wide.bits == narrow.bits, "\(p.shape)")
         }

@@ -220,11 +220,11 @@ private struct Problem {
     /// drivers, several k slices, and alpha/beta updates.
     @Test func avx512AndAVX2GiveIdenticalBits() {
         guard CPUFeatures.hasAVX512 else {
-            #expect(CPUFeatures.gemmInstructionSet != "avx512")
+            #expect(CPUFeatures.instructionSet != "avx512")
             return
         }
-        #expect(CPUFeatures.gemmInstructionSet == "avx512")
-        defer { gemmAVX512Enabled.store(true, ordering: .relaxed) }
+        #expect(CPUFeatures.instructionSet == "avx512")
+        defer { avx512KernelsEnabled.store(true, ordering: .relaxed) }
         for (m, n, k, tA, tB) in [
             (12, 16, 7, false, false), (18, 33, 100, false, true), (127, 65, 131, true, false),
             (300, 70, 700, false, true), (40, 300, 660, true, true), (768, 65, 128, false, true),
@@ -233,7 +233,7 @@ private struct Problem {
             let problem = Problem(transposeA: tA, transposeB: tB, m: m, n: n, k: k, alpha: 0.7, beta: 1.3)
             var outputs: [[Float]] = []
             for wide in [true, false] {
-                gemmAVX512Enabled.store(wide, ordering: .relaxed)
+                avx512KernelsEnabled.store(wide, ordering: .relaxed)
                 var c = problem.c0
                 problem.run(&c, reference: false)
                 outputs.append(c)
@@ -250,7 +250,7 @@ private struct Problem {
             }
             #expect(differingBits(outputs[0], outputs[2]) == 0, "m \(m) n \(n) k \(k)")
             #expect(differingBits(outputs[1], outputs[3]) == 0, "phased m \(m) n \(n) k \(k)")
-            gemmAVX512Enabled.store(true, ordering: .relaxed)
+            avx512KernelsEnabled.store(true, ordering: .relaxed)
             #expect(problem.maxError() < 1e-5, "m \(m) n \(n) k \(k)")
         }
     }

@@ -286,7 +286,7 @@ private func recomputeProbabilities(
     for j in upper..<count { s[j] = 0 }
     var j = lower
     #if arch(x86_64)
-    if gemmUsesAVX512 {
+    if usesAVX512Kernels {
         let run = (upper - lower) / 16 * 16
         attentionRecomputeExp16(s + lower, count: run, scale: shape.scale, logSumExp: logSumExp)
         j += run

@@ -151,7 +151,7 @@ private func forwardQueryTile(
             shape: shape, mask: mask)
         var firstLane = 0
         #if arch(x86_64)
-        if gemmUsesAVX512 {
+        if usesAVX512Kernels {
             while firstLane + 16 <= lanes {
                 attentionSoftmaxLanes16(
                     scores: s, ld: ld, keys: cols, lane: firstLane, rowMax: rowMax, rowSum: rowSum,

@@ -22,7 +22,7 @@ func attentionTileProduct(
     c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
 ) {
     #if arch(x86_64)
-    if gemmUsesAVX512 && m >= 8 && n >= 32 {
+    if usesAVX512Kernels && m >= 8 && n >= 32 {
         // 8 x 32 blocks (attention's 64-row, 32- or 64-column tiles split evenly), then
         // the leftover columns and rows as smaller products.
         let m8 = m / 8 * 8, n32 = n / 32 * 32
@@ -45,7 +45,7 @@ func attentionTileProduct(
         }
         return
     }
-    if gemmUsesAVX512 && m >= 12 && n >= 16 {
+    if usesAVX512Kernels && m >= 12 && n >= 16 {
         let m12 = m / 12 * 12, n16 = n / 16 * 16
         for i in stride(from: 0, to: m12, by: 12) {
             for j in stride(from: 0, to: n16, by: 16) {
