@@ -119,13 +119,25 @@ func store16(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
 /// edge of C. The packed slivers are zero-padded, so the full kernel runs into a
 /// local tile whose valid part is then merged with exactly the rounding of the full
 /// path (`alpha * acc`, or `beta * c + acc * alpha` fused).
+///
+/// With `pairedWith` (the next A sliver, AVX-512 only) the tile is 12 rows high and runs
+/// the 12 x 16 kernel once instead of the 6 x 16 kernel twice: twelve FMA chains keep
+/// both FMA ports busy, where six leave a quarter idle.
 func gemmEdgeKernel(
-    mr: Int, nr: Int, kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-    alpha: Float, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    mr: Int, nr: Int, kc: Int, a: UnsafePointer<Float>, pairedWith a1: UnsafePointer<Float>? = nil,
+    b: UnsafePointer<Float>, alpha: Float, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
 ) {
-    withUnsafeTemporaryAllocation(of: Float.self, capacity: gemmMR * gemmNR) { tile in
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * gemmMR * gemmNR) { tile in
         let t = tile.baseAddress!
+        #if arch(x86_64)
+        if let a1 {
+            gemmMicroKernel12x16(kc: kc, a0: a, a1: a1, b: b, alpha: 1, beta: 0, c: t, ldc: gemmNR)
+        } else {
+            gemmSingleSliverKernel(kc: kc, a: a, b: b, alpha: 1, beta: 0, c: t, ldc: gemmNR)
+        }
+        #else
         gemmSingleSliverKernel(kc: kc, a: a, b: b, alpha: 1, beta: 0, c: t, ldc: gemmNR)
+        #endif
         for r in 0..<mr {
             let crow = c + r * ldc
             let trow = t + r * gemmNR
@@ -177,11 +189,9 @@ func gemmMacroKernel(
                     gemmMicroKernel12x16(
                         kc: kc, a0: a, a1: a + gemmMR * kc, b: b, alpha: alpha, beta: beta, c: ctile, ldc: ldc)
                 } else {
-                    for half in 0..<2 {
-                        gemmEdgeKernel(
-                            mr: gemmMR, nr: nr, kc: kc, a: a + half * gemmMR * kc, b: b,
-                            alpha: alpha, beta: beta, c: ctile + half * gemmMR * ldc, ldc: ldc)
-                    }
+                    gemmEdgeKernel(
+                        mr: 2 * gemmMR, nr: nr, kc: kc, a: a, pairedWith: a + gemmMR * kc, b: b,
+                        alpha: alpha, beta: beta, c: ctile, ldc: ldc)
                 }
                 jr += gemmNR
             }
