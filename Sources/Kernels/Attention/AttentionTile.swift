@@ -22,48 +22,18 @@ func attentionTileProduct(
     c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
 ) {
     #if arch(x86_64)
+    // 8 x 32 blocks first (attention's 64-row, 32- or 64-column tiles split evenly), then
+    // 12 x 16; what is left of the rows and columns recurses into the smaller shapes.
     if usesAVX512Kernels && m >= 8 && n >= 32 {
-        // 8 x 32 blocks (attention's 64-row, 32- or 64-column tiles split evenly), then
-        // the leftover columns and rows as smaller products.
-        let m8 = m / 8 * 8, n32 = n / 32 * 32
-        for i in stride(from: 0, to: m8, by: 8) {
-            for j in stride(from: 0, to: n32, by: 32) {
-                attentionTile8x32(
-                    depth: depth, a: a + i * aRowStride, aRowStride: aRowStride, aDepthStride: aDepthStride,
-                    b: b + j, ldb: ldb, c: c + i * ldc + j, ldc: ldc, accumulate: accumulate)
-            }
-        }
-        if n32 < n {
-            attentionTileProduct(
-                m: m8, n: n - n32, depth: depth, a: a, aRowStride: aRowStride, aDepthStride: aDepthStride,
-                b: b + n32, ldb: ldb, c: c + n32, ldc: ldc, accumulate: accumulate)
-        }
-        if m8 < m {
-            attentionTileProduct(
-                m: m - m8, n: n, depth: depth, a: a + m8 * aRowStride, aRowStride: aRowStride,
-                aDepthStride: aDepthStride, b: b, ldb: ldb, c: c + m8 * ldc, ldc: ldc, accumulate: accumulate)
-        }
+        attentionProductInBlocks(
+            height: 8, width: 32, kernel: attentionTile8x32, m: m, n: n, depth: depth, a: a,
+            aRowStride: aRowStride, aDepthStride: aDepthStride, b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate)
         return
     }
     if usesAVX512Kernels && m >= 12 && n >= 16 {
-        let m12 = m / 12 * 12, n16 = n / 16 * 16
-        for i in stride(from: 0, to: m12, by: 12) {
-            for j in stride(from: 0, to: n16, by: 16) {
-                attentionTile12x16(
-                    depth: depth, a: a + i * aRowStride, aRowStride: aRowStride, aDepthStride: aDepthStride,
-                    b: b + j, ldb: ldb, c: c + i * ldc + j, ldc: ldc, accumulate: accumulate)
-            }
-        }
-        if n16 < n {
-            attentionTileProductSIMD8(
-                m: m12, n: n - n16, depth: depth, a: a, aRowStride: aRowStride, aDepthStride: aDepthStride,
-                b: b + n16, ldb: ldb, c: c + n16, ldc: ldc, accumulate: accumulate)
-        }
-        if m12 < m {
-            attentionTileProductSIMD8(
-                m: m - m12, n: n, depth: depth, a: a + m12 * aRowStride, aRowStride: aRowStride,
-                aDepthStride: aDepthStride, b: b, ldb: ldb, c: c + m12 * ldc, ldc: ldc, accumulate: accumulate)
-        }
+        attentionProductInBlocks(
+            height: 12, width: 16, kernel: attentionTile12x16, m: m, n: n, depth: depth, a: a,
+            aRowStride: aRowStride, aDepthStride: aDepthStride, b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate)
         return
     }
     #endif
@@ -71,6 +41,35 @@ func attentionTileProduct(
         m: m, n: n, depth: depth, a: a, aRowStride: aRowStride, aDepthStride: aDepthStride,
         b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate)
 }
+
+#if arch(x86_64)
+/// Runs `kernel` (one AVX-512 block of `height x width`) on every whole block of the
+/// product, then ``attentionTileProduct(m:n:depth:a:aRowStride:aDepthStride:b:ldb:c:ldc:accumulate:)``
+/// on the leftover columns and rows.
+private func attentionProductInBlocks(
+    height: Int, width: Int,
+    kernel: (Int, UnsafePointer<Float>, Int, Int, UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>, Int, Bool) -> Void,
+    m: Int, n: Int, depth: Int, a: UnsafePointer<Float>, aRowStride: Int, aDepthStride: Int,
+    b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+) {
+    let blockRows = m / height * height, blockColumns = n / width * width
+    for i in stride(from: 0, to: blockRows, by: height) {
+        for j in stride(from: 0, to: blockColumns, by: width) {
+            kernel(depth, a + i * aRowStride, aRowStride, aDepthStride, b + j, ldb, c + i * ldc + j, ldc, accumulate)
+        }
+    }
+    if blockColumns < n {
+        attentionTileProduct(
+            m: blockRows, n: n - blockColumns, depth: depth, a: a, aRowStride: aRowStride, aDepthStride: aDepthStride,
+            b: b + blockColumns, ldb: ldb, c: c + blockColumns, ldc: ldc, accumulate: accumulate)
+    }
+    if blockRows < m {
+        attentionTileProduct(
+            m: m - blockRows, n: n, depth: depth, a: a + blockRows * aRowStride, aRowStride: aRowStride,
+            aDepthStride: aDepthStride, b: b, ldb: ldb, c: c + blockRows * ldc, ldc: ldc, accumulate: accumulate)
+    }
+}
+#endif
 
 /// ``attentionTileProduct(m:n:depth:a:aRowStride:aDepthStride:b:ldb:c:ldc:accumulate:)``
 /// with AVX2-sized (SIMD8) vectors only.
