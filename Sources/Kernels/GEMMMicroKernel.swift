@@ -174,47 +174,36 @@ func gemmMacroKernel(
     mc: Int, nc: Int, kc: Int, packedA: UnsafePointer<Float>, packedB: UnsafePointer<Float>,
     alpha: Float, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
 ) {
-    var ir = 0
+    // On the AVX-512 path rows go in pairs of full slivers (12 x 16 tiles); a lone or
+    // partial last sliver takes 6 x 16 tiles.
     #if arch(x86_64)
-    if usesAVX512Kernels {
-        // Pairs of full A slivers; partial tiles and an odd last sliver fall through.
-        while mc - ir >= 2 * gemmMR {
-            let a = packedA + ir * kc
-            var jr = 0
-            while jr < nc {
-                let nr = min(gemmNR, nc - jr)
-                let b = packedB + jr * kc
-                let ctile = c + ir * ldc + jr
-                if nr == gemmNR {
-                    gemmMicroKernel12x16(
-                        kc: kc, a0: a, a1: a + gemmMR * kc, b: b, alpha: alpha, beta: beta, c: ctile, ldc: ldc)
-                } else {
-                    gemmEdgeKernel(
-                        mr: 2 * gemmMR, nr: nr, kc: kc, a: a, pairedWith: a + gemmMR * kc, b: b,
-                        alpha: alpha, beta: beta, c: ctile, ldc: ldc)
-                }
-                jr += gemmNR
-            }
-            ir += 2 * gemmMR
-        }
-    }
+    let pairs = usesAVX512Kernels
+    #else
+    let pairs = false
     #endif
+    var ir = 0
     while ir < mc {
-        let mr = min(gemmMR, mc - ir)
         let a = packedA + ir * kc
+        let paired = pairs && mc - ir >= 2 * gemmMR
+        let a1 = paired ? a + gemmMR * kc : nil
+        let mr = paired ? 2 * gemmMR : min(gemmMR, mc - ir)
         var jr = 0
         while jr < nc {
             let nr = min(gemmNR, nc - jr)
             let b = packedB + jr * kc
             let ctile = c + ir * ldc + jr
-            if mr == gemmMR && nr == gemmNR {
-                gemmSingleSliverKernel(kc: kc, a: a, b: b, alpha: alpha, beta: beta, c: ctile, ldc: ldc)
-            } else {
+            if nr < gemmNR || mr < gemmMR {
                 gemmEdgeKernel(
-                    mr: mr, nr: nr, kc: kc, a: a, b: b, alpha: alpha, beta: beta, c: ctile, ldc: ldc)
+                    mr: mr, nr: nr, kc: kc, a: a, pairedWith: a1, b: b, alpha: alpha, beta: beta, c: ctile, ldc: ldc)
+            } else if let a1 {
+                #if arch(x86_64)
+                gemmMicroKernel12x16(kc: kc, a0: a, a1: a1, b: b, alpha: alpha, beta: beta, c: ctile, ldc: ldc)
+                #endif
+            } else {
+                gemmSingleSliverKernel(kc: kc, a: a, b: b, alpha: alpha, beta: beta, c: ctile, ldc: ldc)
             }
             jr += gemmNR
         }
-        ir += gemmMR
+        ir += mr
     }
 }
