@@ -264,6 +264,11 @@ func gemmPacked(
     }
 }
 
+/// Whether the drivers hand op(A) to the macro-kernel in place instead of packing it:
+/// non-transposed A on the AVX2 kernel (the AVX-512 kernels read packed slivers only).
+@inline(__always)
+func gemmReadsRowsOfA(transA: Bool) -> Bool { !transA && !usesAVX512Kernels }
+
 /// Rows of C the macro-kernel takes at a time: the tile height of the micro-kernel in
 /// use. Drivers split rows in these units so that no block ends in a lone 6-row sliver,
 /// which the AVX-512 path would run through the half-width AVX2 kernel.

@@ -20,34 +20,35 @@ func gemmDirect(
             } else if beta != 1 {
                 for j in 0..<n { crow[j] *= beta }
             }
-            // Four B rows per pass over the C row: a quarter of the C loads/stores.
+            // Eight B rows per pass over the C row: an eighth of the C loads and stores,
+            // and eight B streams in flight (a GEMV with m = 1 is bound by reading B).
             var p = 0
-            while p + 4 <= k {
-                let s0 = SIMD8<Float>(repeating: alpha * arow[p * colStrideA])
-                let s1 = SIMD8<Float>(repeating: alpha * arow[(p + 1) * colStrideA])
-                let s2 = SIMD8<Float>(repeating: alpha * arow[(p + 2) * colStrideA])
-                let s3 = SIMD8<Float>(repeating: alpha * arow[(p + 3) * colStrideA])
-                let b0 = b + p * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb
+            while p + 8 <= k {
+                var s = SIMD8<Float>()
+                for q in 0..<8 { s[q] = alpha * arow[(p + q) * colStrideA] }
+                let b0 = b + p * ldb
                 var j = 0
                 while j + 8 <= n {
                     var acc = load8(crow + j)
-                    acc = fusedMultiplyAdd(acc, s0, load8(b0 + j))
-                    acc = fusedMultiplyAdd(acc, s1, load8(b1 + j))
-                    acc = fusedMultiplyAdd(acc, s2, load8(b2 + j))
-                    acc = fusedMultiplyAdd(acc, s3, load8(b3 + j))
+                    var row = b0 + j
+                    for q in 0..<8 {
+                        acc = fusedMultiplyAdd(acc, SIMD8(repeating: s[q]), load8(row))
+                        row += ldb
+                    }
                     store8(acc, crow + j)
                     j += 8
                 }
                 while j < n {
                     var acc = crow[j]
-                    acc = fusedMultiplyAdd(acc, s0[0], b0[j])
-                    acc = fusedMultiplyAdd(acc, s1[0], b1[j])
-                    acc = fusedMultiplyAdd(acc, s2[0], b2[j])
-                    acc = fusedMultiplyAdd(acc, s3[0], b3[j])
+                    var row = b0 + j
+                    for q in 0..<8 {
+                        acc = fusedMultiplyAdd(acc, s[q], row.pointee)
+                        row += ldb
+                    }
                     crow[j] = acc
                     j += 1
                 }
-                p += 4
+                p += 8
             }
             while p < k {
                 let s = alpha * arow[p * colStrideA]
@@ -65,27 +66,24 @@ func gemmDirect(
                 p += 1
             }
         } else {
-            // op(B) column j is stored row j of B: dot products along k.
-            for j in 0..<n {
+            // op(B) column j is stored row j of B: dot products along k, four at a time
+            // when A's row is contiguous (four streams of B in flight).
+            var j0 = 0
+            if colStrideA == 1 {
+                while j0 + 4 <= n {
+                    let sums = gemmDots4(arow, rows: b + j0 * ldb, stride: ldb, count: k)
+                    for q in 0..<4 {
+                        let cj = crow + j0 + q
+                        cj.pointee = beta == 0 ? alpha * sums[q] : fusedMultiplyAdd(beta * cj.pointee, sums[q], alpha)
+                    }
+                    j0 += 4
+                }
+            }
+            for j in j0..<n {
                 let bcol = b + j * ldb
                 var sum: Float = 0
                 if colStrideA == 1 {
-                    var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>()
-                    var p = 0
-                    while p + 16 <= k {
-                        acc0 = fusedMultiplyAdd(acc0, load8(arow + p), load8(bcol + p))
-                        acc1 = fusedMultiplyAdd(acc1, load8(arow + p + 8), load8(bcol + p + 8))
-                        p += 16
-                    }
-                    while p + 8 <= k {
-                        acc0 = fusedMultiplyAdd(acc0, load8(arow + p), load8(bcol + p))
-                        p += 8
-                    }
-                    sum = (acc0 + acc1).sum()
-                    while p < k {
-                        sum = fusedMultiplyAdd(sum, arow[p], bcol[p])
-                        p += 1
-                    }
+                    sum = gemmDot(arow, bcol, count: k)
                 } else {
                     for p in 0..<k { sum = fusedMultiplyAdd(sum, arow[p * colStrideA], bcol[p]) }
                 }
@@ -107,23 +105,22 @@ func gemmVector(
         let stride = transB ? 1 : ldb
         for p in 0..<k { x[p] = b[p * stride] }
         if !transA {
-            // y_i = row i of A · x.
-            for i in 0..<m {
-                let arow = a + i * lda
-                var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>()
-                var p = 0
-                while p + 16 <= k {
-                    acc0 = fusedMultiplyAdd(acc0, load8(arow + p), load8(x + p))
-                    acc1 = fusedMultiplyAdd(acc1, load8(arow + p + 8), load8(x + p + 8))
-                    p += 16
+            // y_i = row i of A · x, four rows at a time (four streams of A in flight).
+            var i = 0
+            while i < m {
+                if i + 4 <= m {
+                    let sums = gemmDots4(x, rows: a + i * lda, stride: lda, count: k)
+                    for q in 0..<4 {
+                        let ci = c + (i + q) * ldc
+                        ci.pointee = beta == 0 ? alpha * sums[q] : fusedMultiplyAdd(beta * ci.pointee, sums[q], alpha)
+                    }
+                    i += 4
+                } else {
+                    let sum = gemmDot(x, a + i * lda, count: k)
+                    let ci = c + i * ldc
+                    ci.pointee = beta == 0 ? alpha * sum : fusedMultiplyAdd(beta * ci.pointee, sum, alpha)
+                    i += 1
                 }
-                var sum = (acc0 + acc1).sum()
-                while p < k {
-                    sum = fusedMultiplyAdd(sum, arow[p], x[p])
-                    p += 1
-                }
-                let ci = c + i * ldc
-                ci.pointee = beta == 0 ? alpha * sum : fusedMultiplyAdd(beta * ci.pointee, sum, alpha)
             }
         } else {
             // y = sum over p of x_p * (stored row p of A), accumulated contiguously.
@@ -148,4 +145,63 @@ func gemmVector(
             }
         }
     }
+}
+
+/// `x · y` over `count` floats: two SIMD8 accumulators over blocks of 16, then 8, then
+/// scalars. ``gemmDots4(_:rows:stride:count:)`` sums in exactly this order.
+@inline(__always)
+func gemmDot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, count k: Int) -> Float {
+    var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>()
+    var p = 0
+    while p + 16 <= k {
+        acc0 = fusedMultiplyAdd(acc0, load8(x + p), load8(y + p))
+        acc1 = fusedMultiplyAdd(acc1, load8(x + p + 8), load8(y + p + 8))
+        p += 16
+    }
+    while p + 8 <= k {
+        acc0 = fusedMultiplyAdd(acc0, load8(x + p), load8(y + p))
+        p += 8
+    }
+    var sum = (acc0 + acc1).sum()
+    while p < k {
+        sum = fusedMultiplyAdd(sum, x[p], y[p])
+        p += 1
+    }
+    return sum
+}
+
+/// `x · rows[q]` for the four rows at `rows + q * stride`, each summed as ``gemmDot``
+/// sums. Matrix-vector products are bound by reading the matrix; four rows read in
+/// step keep four streams in flight where one dot product at a time keeps one.
+@inline(__always)
+func gemmDots4(_ x: UnsafePointer<Float>, rows: UnsafePointer<Float>, stride: Int, count k: Int) -> SIMD4<Float> {
+    let y0 = rows, y1 = rows + stride, y2 = rows + 2 * stride, y3 = rows + 3 * stride
+    var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+    var b0 = SIMD8<Float>(), b1 = SIMD8<Float>(), b2 = SIMD8<Float>(), b3 = SIMD8<Float>()
+    var p = 0
+    while p + 16 <= k {
+        let x0 = load8(x + p), x1 = load8(x + p + 8)
+        a0 = fusedMultiplyAdd(a0, x0, load8(y0 + p)); b0 = fusedMultiplyAdd(b0, x1, load8(y0 + p + 8))
+        a1 = fusedMultiplyAdd(a1, x0, load8(y1 + p)); b1 = fusedMultiplyAdd(b1, x1, load8(y1 + p + 8))
+        a2 = fusedMultiplyAdd(a2, x0, load8(y2 + p)); b2 = fusedMultiplyAdd(b2, x1, load8(y2 + p + 8))
+        a3 = fusedMultiplyAdd(a3, x0, load8(y3 + p)); b3 = fusedMultiplyAdd(b3, x1, load8(y3 + p + 8))
+        p += 16
+    }
+    while p + 8 <= k {
+        let x0 = load8(x + p)
+        a0 = fusedMultiplyAdd(a0, x0, load8(y0 + p))
+        a1 = fusedMultiplyAdd(a1, x0, load8(y1 + p))
+        a2 = fusedMultiplyAdd(a2, x0, load8(y2 + p))
+        a3 = fusedMultiplyAdd(a3, x0, load8(y3 + p))
+        p += 8
+    }
+    var sums = SIMD4<Float>((a0 + b0).sum(), (a1 + b1).sum(), (a2 + b2).sum(), (a3 + b3).sum())
+    while p < k {
+        sums[0] = fusedMultiplyAdd(sums[0], x[p], y0[p])
+        sums[1] = fusedMultiplyAdd(sums[1], x[p], y1[p])
+        sums[2] = fusedMultiplyAdd(sums[2], x[p], y2[p])
+        sums[3] = fusedMultiplyAdd(sums[3], x[p], y3[p])
+        p += 1
+    }
+    return sums
 }

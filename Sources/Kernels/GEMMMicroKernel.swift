@@ -21,14 +21,38 @@ let gemmNR = 16
 
 /// `C[0..<6, 0..<16] = alpha * (Ã · B̃) + beta * C` for packed slivers `a` (kc x 6,
 /// p-major) and `b` (kc x 16, p-major). With `beta == 0`, C is not read.
-///
-/// Each C row is one `SIMD16<Float>` (two ymm registers). Written with SIMD16 rather
-/// than twelve SIMD8 values because LLVM then schedules the loop without spilling:
-/// with SIMD8 halves it hoists all six broadcasts and runs out of registers.
 /// Kept out of line so the register allocator sees only this loop.
 @inline(never)
 func gemmMicroKernel6x16(
     kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+    alpha: Float, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+) {
+    gemmKernel6x16(kc: kc, a: a, rowStride: 1, depthStride: gemmMR, b: b, alpha: alpha, beta: beta, c: c, ldc: ldc)
+}
+
+/// ``gemmMicroKernel6x16(kc:a:b:alpha:beta:c:ldc:)`` reading six rows of a row-major
+/// op(A) in place (`a[r * lda + p]`) instead of a packed sliver. Non-transposed A is the
+/// one operand whose packing is a transpose (six rows into p-major order); when the
+/// product's depth is small that costs a fifth of the arithmetic, and reading the rows
+/// directly costs nothing: after the first tile they sit in L1 (6 * kc floats).
+/// The products are summed in the same order, so the bits are those of the packed path.
+@inline(never)
+func gemmMicroKernel6x16(
+    kc: Int, rows a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
+    alpha: Float, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+) {
+    gemmKernel6x16(kc: kc, a: a, rowStride: lda, depthStride: 1, b: b, alpha: alpha, beta: beta, c: c, ldc: ldc)
+}
+
+/// The 6 x 16 kernel body; element (p, r) of the A sliver is `a[p * depthStride + r * rowStride]`.
+/// Inlined into the two wrappers above, each with its strides known at the call.
+///
+/// Each C row is one `SIMD16<Float>` (two ymm registers). Written with SIMD16 rather
+/// than twelve SIMD8 values because LLVM then schedules the loop without spilling:
+/// with SIMD8 halves it hoists all six broadcasts and runs out of registers.
+@inline(__always)
+func gemmKernel6x16(
+    kc: Int, a: UnsafePointer<Float>, rowStride: Int, depthStride: Int, b: UnsafePointer<Float>,
     alpha: Float, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
 ) {
     // Touch the C tile's cache lines now (a row of 16 floats spans at most two), so
@@ -46,26 +70,26 @@ func gemmMicroKernel6x16(
     var bp = UnsafeRawPointer(b)
     @inline(__always) func step(_ o: Int) {
         let bv = (bp + o * 64).loadUnaligned(as: SIMD16<Float>.self)
-        let q = ap + o * gemmMR
+        let q = ap + o * depthStride
         c0 = fusedMultiplyAdd16(c0, SIMD16(repeating: q[0]), bv)
-        c1 = fusedMultiplyAdd16(c1, SIMD16(repeating: q[1]), bv)
-        c2 = fusedMultiplyAdd16(c2, SIMD16(repeating: q[2]), bv)
-        c3 = fusedMultiplyAdd16(c3, SIMD16(repeating: q[3]), bv)
-        c4 = fusedMultiplyAdd16(c4, SIMD16(repeating: q[4]), bv)
-        c5 = fusedMultiplyAdd16(c5, SIMD16(repeating: q[5]), bv)
+        c1 = fusedMultiplyAdd16(c1, SIMD16(repeating: q[rowStride]), bv)
+        c2 = fusedMultiplyAdd16(c2, SIMD16(repeating: q[2 * rowStride]), bv)
+        c3 = fusedMultiplyAdd16(c3, SIMD16(repeating: q[3 * rowStride]), bv)
+        c4 = fusedMultiplyAdd16(c4, SIMD16(repeating: q[4 * rowStride]), bv)
+        c5 = fusedMultiplyAdd16(c5, SIMD16(repeating: q[5 * rowStride]), bv)
     }
     // Unrolled by four: the B rows stream from L2/L3 past the L1-resident A sliver,
     // and with fewer loop branches the loads run further ahead (about 3 % at 1024³).
     var remaining = kc
     while remaining >= 4 {
         step(0); step(1); step(2); step(3)
-        ap += 4 * gemmMR
+        ap += 4 * depthStride
         bp += 4 * 64
         remaining -= 4
     }
     while remaining > 0 {
         step(0)
-        ap += gemmMR
+        ap += depthStride
         bp += 64
         remaining -= 1
     }
@@ -138,14 +162,24 @@ func gemmEdgeKernel(
         #else
         gemmSingleSliverKernel(kc: kc, a: a, b: b, alpha: 1, beta: 0, c: t, ldc: gemmNR)
         #endif
-        for r in 0..<mr {
-            let crow = c + r * ldc
-            let trow = t + r * gemmNR
-            if beta == 0 {
-                for j in 0..<nr { crow[j] = alpha * trow[j] }
-            } else {
-                for j in 0..<nr { crow[j] = fusedMultiplyAdd(beta * crow[j], trow[j], alpha) }
-            }
+        gemmMergeTile(mr: mr, nr: nr, tile: t, alpha: alpha, beta: beta, c: c, ldc: ldc)
+    }
+}
+
+/// Writes the valid `mr x nr` part of a full tile computed with `alpha = 1, beta = 0`
+/// (row stride 16) into C, rounding as the full kernel's update does.
+@inline(__always)
+func gemmMergeTile(
+    mr: Int, nr: Int, tile t: UnsafePointer<Float>, alpha: Float, beta: Float,
+    c: UnsafeMutablePointer<Float>, ldc: Int
+) {
+    for r in 0..<mr {
+        let crow = c + r * ldc
+        let trow = t + r * gemmNR
+        if beta == 0 {
+            for j in 0..<nr { crow[j] = alpha * trow[j] }
+        } else {
+            for j in 0..<nr { crow[j] = fusedMultiplyAdd(beta * crow[j], trow[j], alpha) }
         }
     }
 }
@@ -206,4 +240,65 @@ func gemmMacroKernel(
         }
         ir += mr
     }
+}
+
+/// ``gemmMacroKernel(mc:nc:kc:packedA:packedB:alpha:beta:c:ldc:)`` with op(A) read in
+/// place from row-major storage (`a[i * lda + p]`, the block's top-left at `a`) by the
+/// AVX2 kernel; see ``gemmMicroKernel6x16(kc:rows:lda:b:alpha:beta:c:ldc:)``. A last
+/// sliver of fewer than six rows is packed (zero-padded) and runs the edge kernel.
+func gemmMacroKernel(
+    mc: Int, nc: Int, kc: Int, rows a: UnsafePointer<Float>, lda: Int, packedB: UnsafePointer<Float>,
+    alpha: Float, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+) {
+    let fullRows = mc / gemmMR * gemmMR
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: gemmMR * gemmNR) { tile in
+        let t = tile.baseAddress!
+        var ir = 0
+        while ir < fullRows {
+            gemmTouchRows(a + ir * lda, lda: lda, count: kc)
+            var jr = 0
+            while jr < nc {
+                let nr = min(gemmNR, nc - jr)
+                let ctile = c + ir * ldc + jr
+                if nr == gemmNR {
+                    gemmMicroKernel6x16(
+                        kc: kc, rows: a + ir * lda, lda: lda, b: packedB + jr * kc,
+                        alpha: alpha, beta: beta, c: ctile, ldc: ldc)
+                } else {
+                    gemmMicroKernel6x16(
+                        kc: kc, rows: a + ir * lda, lda: lda, b: packedB + jr * kc,
+                        alpha: 1, beta: 0, c: t, ldc: gemmNR)
+                    gemmMergeTile(mr: gemmMR, nr: nr, tile: t, alpha: alpha, beta: beta, c: ctile, ldc: ldc)
+                }
+                jr += gemmNR
+            }
+            ir += gemmMR
+        }
+    }
+    if fullRows < mc {
+        FloatAllocation.withScratch(count: gemmMR * kc) { sliver in
+            gemmPackA(transposed: false, a: a + fullRows * lda, lda: lda, mc: mc - fullRows, kc: kc, into: sliver)
+            gemmMacroKernel(
+                mc: mc - fullRows, nc: nc, kc: kc, packedA: sliver, packedB: packedB,
+                alpha: alpha, beta: beta, c: c + fullRows * ldc, ldc: ldc)
+        }
+    }
+}
+
+/// Loads one float of every cache line of six rows (`count` floats each), all
+/// independent, so their misses overlap; the kernel then finds the sliver in L1
+/// instead of waiting on six streams the prefetcher has not picked up yet.
+@inline(__always)
+func gemmTouchRows(_ a: UnsafePointer<Float>, lda: Int, count: Int) {
+    var touch: UInt32 = 0
+    for r in 0..<gemmMR {
+        let row = a + r * lda
+        var p = 0
+        while p < count {
+            touch |= row[p].bitPattern
+            p += 16
+        }
+        touch |= row[count - 1].bitPattern
+    }
+    if touch == 0x7FC0_1234 { gemmTouchSink &+= 1 }
 }

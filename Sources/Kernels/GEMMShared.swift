@@ -34,7 +34,8 @@ func gemmShared(
     let ownSlivers = ((splitRows ? m : n) + ownWidth - 1) / ownWidth
     let parts = gemmEvenChunkCount(
         work: 2 * m * n * k, grain: gemmChunkFlops, limit: min(gemmSharedParts, ownSlivers))
-    let maxPartFloats = (ownSlivers + parts - 1) / parts * ownWidth * kcStep
+    let readsRows = gemmReadsRowsOfA(transA: transA)
+    let maxPartFloats = splitRows && readsRows ? 0 : (ownSlivers + parts - 1) / parts * ownWidth * kcStep
 
     FloatAllocation.withScratch(count: kSlices * sliceFloats) { shared in
         // Pack in units of (k slice, group of slivers) of about 16 K floats each.
@@ -69,7 +70,12 @@ func gemmShared(
                     let pc = slice * kcStep
                     let kc = min(kcStep, k - pc)
                     let sliceBeta = slice == 0 ? beta : 1
-                    if splitRows {
+                    if splitRows && readsRows {
+                        gemmMacroKernel(
+                            mc: count, nc: n, kc: kc, rows: a + start * lda + pc, lda: lda,
+                            packedB: shared + slice * sliceFloats,
+                            alpha: alpha, beta: sliceBeta, c: c + start * ldc, ldc: ldc)
+                    } else if splitRows {
                         gemmPackA(
                             transposed: transA, a: transA ? a + pc * lda + start : a + start * lda + pc,
                             lda: lda, mc: count, kc: kc, into: packed)

@@ -75,7 +75,7 @@ private struct Problem {
         // Includes the vector (n = 1, m = 1) and shallow (k <= 4) direct paths.
         for (m, n, k) in [
             (1, 1, 1), (7, 17, 33), (33, 7, 17), (65, 33, 70), (130, 150, 300), (6, 16, 256),
-            (1, 40, 33), (40, 1, 33), (40, 50, 3),
+            (1, 40, 33), (40, 1, 33), (40, 50, 3), (1, 43, 37), (43, 1, 37),
         ] {
             let problem = Problem(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k)
             #expect(problem.maxError() < 1e-5, "m \(m) n \(n) k \(k) tA \(transposeA) tB \(transposeB)")
@@ -210,6 +210,39 @@ private struct Problem {
             results.append(c)
         }
         #expect(results[0].map(\.bitPattern) == results[1].map(\.bitPattern))
+    }
+}
+
+@Suite struct GEMMInPlaceATests {
+    /// The macro-kernel that reads op(A)'s rows in place must give the packed path's bits:
+    /// full slivers, a partial last sliver (packed), full and partial column tiles, and an
+    /// alpha/beta update whose rounding would show.
+    @Test func rowsInPlaceGiveThePackedBits() {
+        for (mc, nc, kc) in [(13, 37, 50), (6, 16, 7), (24, 65, 128), (5, 20, 9)] {
+            let lda = kc + 3, ldc = nc + 2
+            let a = randomValues(mc * lda, seed: 7), b = randomValues(kc * nc, seed: 8)
+            let c0 = randomValues(mc * ldc, seed: 9)
+            let slivers = (mc + gemmMR - 1) / gemmMR, bSlivers = (nc + gemmNR - 1) / gemmNR
+            var packedA = [Float](repeating: .nan, count: slivers * gemmMR * kc)
+            var packedB = [Float](repeating: .nan, count: bSlivers * gemmNR * kc)
+            gemmPackA(transposed: false, a: a, lda: lda, mc: mc, kc: kc, into: &packedA)
+            gemmPackB(transposed: false, b: b, ldb: nc, kc: kc, columns: 0..<nc, into: &packedB)
+            var packed = c0, inPlace = c0
+            gemmMacroKernel(
+                mc: mc, nc: nc, kc: kc, packedA: packedA, packedB: packedB, alpha: 0.7, beta: 1.3,
+                c: &packed, ldc: ldc)
+            gemmMacroKernel(
+                mc: mc, nc: nc, kc: kc, rows: a, lda: lda, packedB: packedB, alpha: 0.7, beta: 1.3,
+                c: &inPlace, ldc: ldc)
+            let differing = zip(packed, inPlace).filter { $0.bitPattern != $1.bitPattern }.count
+            #expect(differing == 0, "mc \(mc) nc \(nc) kc \(kc)")
+            // And both are the product (spot check against a Double sum).
+            let (i, j) = (mc - 1, nc - 1)
+            var sum = 0.0
+            for p in 0..<kc { sum += Double(a[i * lda + p]) * Double(b[p * nc + j]) }
+            let expected = 0.7 * sum + 1.3 * Double(c0[i * ldc + j])
+            #expect(abs(Double(inPlace[i * ldc + j]) - expected) < 1e-4, "mc \(mc) nc \(nc) kc \(kc)")
+        }
     }
 }
 
