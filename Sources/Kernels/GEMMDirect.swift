@@ -20,18 +20,18 @@ func gemmDirect(
             } else if beta != 1 {
                 for j in 0..<n { crow[j] *= beta }
             }
-            // Eight B rows per pass over the C row: an eighth of the C loads and stores,
-            // and eight B streams in flight (a GEMV with m = 1 is bound by reading B).
+            // Up to eight B rows per pass over the C row: an eighth of the C loads and
+            // stores, and eight B streams in flight (a GEMV with m = 1 is bound by reading B).
             var p = 0
-            while p + 8 <= k {
+            @inline(__always) func addScaledRows(_ count: Int) {
                 var s = SIMD8<Float>()
-                for q in 0..<8 { s[q] = alpha * arow[(p + q) * colStrideA] }
+                for q in 0..<count { s[q] = alpha * arow[(p + q) * colStrideA] }
                 let b0 = b + p * ldb
                 var j = 0
                 while j + 8 <= n {
                     var acc = load8(crow + j)
                     var row = b0 + j
-                    for q in 0..<8 {
+                    for q in 0..<count {
                         acc = fusedMultiplyAdd(acc, SIMD8(repeating: s[q]), load8(row))
                         row += ldb
                     }
@@ -41,30 +41,18 @@ func gemmDirect(
                 while j < n {
                     var acc = crow[j]
                     var row = b0 + j
-                    for q in 0..<8 {
+                    for q in 0..<count {
                         acc = fusedMultiplyAdd(acc, s[q], row.pointee)
                         row += ldb
                     }
                     crow[j] = acc
                     j += 1
                 }
-                p += 8
+                p += count
             }
-            while p < k {
-                let s = alpha * arow[p * colStrideA]
-                let brow = b + p * ldb
-                let sv = SIMD8<Float>(repeating: s)
-                var j = 0
-                while j + 8 <= n {
-                    store8(fusedMultiplyAdd(load8(crow + j), sv, load8(brow + j)), crow + j)
-                    j += 8
-                }
-                while j < n {
-                    crow[j] = fusedMultiplyAdd(crow[j], s, brow[j])
-                    j += 1
-                }
-                p += 1
-            }
+            while p + 8 <= k { addScaledRows(8) }
+            if p + 4 <= k { addScaledRows(4) }
+            while p < k { addScaledRows(1) }
         } else {
             // op(B) column j is stored row j of B: dot products along k, four at a time
             // when A's row is contiguous (four streams of B in flight).
