@@ -75,7 +75,7 @@ private struct Problem {
         // Includes the vector (n = 1, m = 1) and shallow (k <= 4) direct paths.
         for (m, n, k) in [
             (1, 1, 1), (7, 17, 33), (33, 7, 17), (65, 33, 70), (130, 150, 300), (6, 16, 256),
-            (1, 40, 33), (40, 1, 33), (40, 50, 3), (1, 43, 37), (43, 1, 37),
+            (1, 40, 33), (40, 1, 33), (40, 50, 3), (1, 43, 37), (43, 1, 37), (1, 7, 1030), (7, 1, 1030),
         ] {
             let problem = Problem(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k)
             #expect(problem.maxError() < 1e-5, "m \(m) n \(n) k \(k) tA \(transposeA) tB \(transposeB)")
@@ -210,6 +210,30 @@ private struct Problem {
             results.append(c)
         }
         #expect(results[0].map(\.bitPattern) == results[1].map(\.bitPattern))
+    }
+}
+
+@Suite struct GEMMVectorTests {
+    /// Rows long enough to be read four in step (a last group of three repeats a row) sum
+    /// exactly as rows read one at a time.
+    @Test func rowsReadInStepSumAsRowsReadAlone() {
+        let k = gemmDotRowsInStepDepth + 9, rows = 7
+        let x = randomValues(k, seed: 3), matrix = randomValues(rows * (k + 2), seed: 4)
+        var inStep = [Float](repeating: .nan, count: rows)
+        x.withUnsafeBufferPointer { x in
+            matrix.withUnsafeBufferPointer { m in
+                gemmDotEachRow(x.baseAddress!, rows: m.baseAddress!, stride: k + 2, count: rows, depth: k) { i, sum in
+                    inStep[i] = sum
+                }
+                for i in 0..<rows {
+                    let alone = gemmDot(x.baseAddress!, m.baseAddress! + i * (k + 2), count: k)
+                    #expect(inStep[i].bitPattern == alone.bitPattern, "row \(i)")
+                    var exact = 0.0
+                    for p in 0..<k { exact += Double(x[p]) * Double(m[i * (k + 2) + p]) }
+                    #expect(abs(Double(alone) - exact) < 1e-4, "row \(i)")
+                }
+            }
+        }
     }
 }
 
