@@ -33,8 +33,9 @@ func gemmMicroKernel6x16(
 /// ``gemmMicroKernel6x16(kc:a:b:alpha:beta:c:ldc:)`` reading six rows of a row-major
 /// op(A) in place (`a[r * lda + p]`) instead of a packed sliver. Non-transposed A is the
 /// one operand whose packing is a transpose (six rows into p-major order); when the
-/// product's depth is small that costs a fifth of the arithmetic, and reading the rows
-/// directly costs nothing: after the first tile they sit in L1 (6 * kc floats).
+/// product's depth is small that costs a fifth of the arithmetic. Read in place, the rows
+/// cost one pass of loads (``gemmTouchRows(_:lda:count:)``) and then sit in L1 (6 * kc
+/// floats) for the sliver's other tiles.
 /// The products are summed in the same order, so the bits are those of the packed path.
 @inline(never)
 func gemmMicroKernel6x16(
