@@ -42,7 +42,10 @@ extension Trainer {
         log.append(record)
         if showsProgress {
             let text = record.values.sorted { $0.key < $1.key }.map { String(format: "%@ %.4f", $0.key, $0.value) }
-            ProgressReporter(enabled: true).show("step \(step): " + text.joined(separator: ", "), final: true, logged: true)
+            // The final record evaluates the model as saved; say so, since without a finish
+            // hook that changes the weights it repeats the last step's numbers.
+            let label = type == "final" ? "final model (step \(step), after \(strategy.name) finished)" : "step \(step)"
+            ProgressReporter(enabled: true).show(label + ": " + text.joined(separator: ", "), final: true, logged: true)
         }
     }
 }
