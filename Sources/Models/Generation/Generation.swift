@@ -19,27 +19,49 @@ extension LlamaForCausalLM {
         prompt: [Int32], maxNewTokens: Int, sampling: SamplingOptions = .greedy,
         stopTokens: Set<Int32> = [], onToken: (Int32) -> Bool = { _ in true }
     ) -> [Int32] {
-        precondition(!prompt.isEmpty, "LlamaForCausalLM.generate: the prompt is empty")
-        precondition(maxNewTokens >= 0, "LlamaForCausalLM.generate: maxNewTokens \(maxNewTokens) is negative")
-        let vocabulary = configuration.vocabSize
-        precondition(
-            prompt.allSatisfy { $0 >= 0 && Int($0) < vocabulary },
-            "LlamaForCausalLM.generate: prompt has ids outside the vocabulary 0..<\(vocabulary)")
-        guard maxNewTokens > 0 else { return [] }
-        return withNoGrad {
-            let cache = makeCache()
-            var sampler = TokenSampler(options: sampling)
-            var logits = self(prompt, cache: cache, lastPositionOnly: true).logits.scalars
-            var generated: [Int32] = []
-            generated.reserveCapacity(maxNewTokens)
-            while true {
-                let token = sampler.next(logits: logits)
-                generated.append(token)
-                let keepGoing = onToken(token)
-                if !keepGoing || stopTokens.contains(token) || generated.count == maxNewTokens { break }
-                logits = self([token], cache: cache, lastPositionOnly: true).logits.scalars
-            }
-            return generated
+        let cache = makeCache()
+        return decodeTokens(
+            prompt: prompt, maxNewTokens: maxNewTokens, vocabularySize: configuration.vocabSize, sampling: sampling,
+            stopTokens: stopTokens, onToken: onToken
+        ) { tokens in
+            self(tokens, cache: cache, lastPositionOnly: true).logits.scalars
         }
+    }
+}
+
+/// The token loop every decoding rule shares: `nextLogits` is called with the prompt and then
+/// with each chosen token (it runs the model(s) on them, typically with KV caches, and returns
+/// the logits of the next token); the tokens are chosen by a ``TokenSampler``. Runs without
+/// recording gradients.
+///
+/// - Parameters:
+///   - prompt: at least one token id, each in `0..<vocabularySize`.
+///   - maxNewTokens: the most tokens to generate (0 returns `[]` without calling `nextLogits`).
+///   - stopTokens: decoding ends after producing one of these (it is included in the result).
+///   - onToken: called with each new token as soon as it is chosen; return false to stop.
+/// - Returns: the new tokens, without the prompt.
+public func decodeTokens(
+    prompt: [Int32], maxNewTokens: Int, vocabularySize: Int, sampling: SamplingOptions,
+    stopTokens: Set<Int32>, onToken: (Int32) -> Bool, nextLogits: ([Int32]) -> [Float]
+) -> [Int32] {
+    precondition(!prompt.isEmpty, "generate: the prompt is empty")
+    precondition(maxNewTokens >= 0, "generate: maxNewTokens \(maxNewTokens) is negative")
+    precondition(
+        prompt.allSatisfy { $0 >= 0 && Int($0) < vocabularySize },
+        "generate: prompt has ids outside the vocabulary 0..<\(vocabularySize)")
+    guard maxNewTokens > 0 else { return [] }
+    return withNoGrad {
+        var sampler = TokenSampler(options: sampling)
+        var logits = nextLogits(prompt)
+        var generated: [Int32] = []
+        generated.reserveCapacity(maxNewTokens)
+        while true {
+            let token = sampler.next(logits: logits)
+            generated.append(token)
+            let keepGoing = onToken(token)
+            if !keepGoing || stopTokens.contains(token) || generated.count == maxNewTokens { break }
+            logits = nextLogits([token])
+        }
+        return generated
     }
 }

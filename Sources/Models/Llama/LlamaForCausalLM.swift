@@ -35,14 +35,6 @@ public final class LlamaForCausalLM: Module {
         rotary = RotaryFrequencies(configuration: configuration)
     }
 
-    /// Runs the model on `ids`, row-major (batch, sequence).
-    ///
-    /// - Parameters:
-    ///   - positions: one position id per token (default `0..<sequence` per row, or continuing
-    ///     after the cache).
-    ///   - cache: a KV cache for incremental decoding.
-    ///   - outputHiddenStates / outputAttentions: also return per-layer states / probabilities.
-    ///   - lastPositionOnly: compute logits only for the last position (generation).
     /// The cos/sin tables for `positions`, reused while the positions and ``rotary`` stay the
     /// same: training repeats them every step, and evaluating tens of thousands of sines and
     /// cosines ran alone on the calling thread while the workers waited.
@@ -55,6 +47,14 @@ public final class LlamaForCausalLM: Module {
         return tables
     }
 
+    /// Runs the model on `ids`, row-major (batch, sequence).
+    ///
+    /// - Parameters:
+    ///   - positions: one position id per token (default `0..<sequence` per row, or continuing
+    ///     after the cache).
+    ///   - cache: a KV cache for incremental decoding.
+    ///   - outputHiddenStates / outputAttentions: also return per-layer states / probabilities.
+    ///   - lastPositionOnly: compute logits only for the last position (generation).
     public func callAsFunction(
         _ ids: [Int32], batch: Int = 1, positions: [Int32]? = nil, cache: KVCache? = nil,
         outputHiddenStates: Bool = false, outputAttentions: Bool = false, lastPositionOnly: Bool = false

@@ -28,12 +28,15 @@ import Foundation
 public struct RotaryFrequencies: Equatable, Sendable {
     /// The rotated head width (even); there are `headDim / 2` frequencies.
     public var headDim: Int
-    /// `rope_theta`.
+    /// `rope_theta` (0 for explicit frequencies).
     public var base: Double
     /// The rescaling; `nil` for plain RoPE.
     public var scaling: RopeScaling?
     /// `max_position_embeddings` (dynamic NTK's threshold, YaRN / llama3's default original length).
     public var maxPositionEmbeddings: Int
+    /// Frequencies given outright (``init(headDim:inverseFrequencies:maxPositionEmbeddings:)``),
+    /// used instead of `base` and `scaling`; `nil` for frequencies computed from them.
+    public private(set) var explicitInverseFrequencies: [Float]?
 
     /// - Precondition: `headDim` is even and positive, `base > 1`, `maxPositionEmbeddings > 0`.
     public init(headDim: Int, base: Double, scaling: RopeScaling? = nil, maxPositionEmbeddings: Int) {
@@ -47,6 +50,25 @@ public struct RotaryFrequencies: Equatable, Sendable {
         self.base = base
         self.scaling = scaling?.kind == .default ? nil : scaling
         self.maxPositionEmbeddings = maxPositionEmbeddings
+    }
+
+    /// Frequencies that no `rope_theta` / `rope_scaling` describes, such as the local-aware
+    /// set of positional contrastive decoding: pair `j` rotates by `inverseFrequencies[j]`
+    /// per position, with `attentionScaling` 1. A model using them cannot be saved as a
+    /// Hugging Face configuration; they are for decoding-time variants.
+    ///
+    /// - Precondition: `headDim / 2` finite frequencies.
+    public init(headDim: Int, inverseFrequencies: [Float], maxPositionEmbeddings: Int) {
+        precondition(
+            headDim > 0 && headDim % 2 == 0 && inverseFrequencies.count == headDim / 2,
+            "RotaryFrequencies: \(inverseFrequencies.count) frequencies for head dimension \(headDim)")
+        precondition(inverseFrequencies.allSatisfy(\.isFinite), "RotaryFrequencies: frequencies must be finite")
+        precondition(maxPositionEmbeddings > 0, "RotaryFrequencies: maxPositionEmbeddings \(maxPositionEmbeddings) must be positive")
+        self.headDim = headDim
+        base = 0
+        scaling = nil
+        self.maxPositionEmbeddings = maxPositionEmbeddings
+        explicitInverseFrequencies = inverseFrequencies
     }
 
     /// The frequencies a validated configuration describes.
@@ -81,6 +103,7 @@ public struct RotaryFrequencies: Equatable, Sendable {
     /// The `headDim / 2` inverse frequencies for a sequence of `sequenceLength` tokens
     /// (only dynamic NTK looks at the length).
     public func inverseFrequencies(sequenceLength: Int = 0) -> [Float] {
+        if let explicitInverseFrequencies { return explicitInverseFrequencies }
         guard let scaling else { return Self.plainInverseFrequencies(headDim: headDim, base: Float(base)) }
         let factor = scaling.factor ?? 1
         switch scaling.kind {

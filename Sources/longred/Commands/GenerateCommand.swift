@@ -15,6 +15,10 @@ enum GenerateCommand {
             .value("--top-k", "k", "Sample only from the k most likely tokens; 0 means no limit.", default: "0"),
             .value("--top-p", "p", "Sample from the smallest set of tokens with probability >= p (0 < p <= 1).", default: "1"),
             .value("--seed", "s", "Random seed.", default: "0"),
+            .flag("--pcd", "Positional contrastive decoding: contrast the logits with those of local-aware RoPE frequencies."),
+            .value("--pcd-alpha", "a", "PCD: alpha of T(x) = 2 - exp(alpha * x).", default: "0.2"),
+            .value("--pcd-beta", "b", "PCD: weight of the contrast (>= 0).", default: "2.5"),
+            .value("--pcd-top", "n", "PCD: choose only among the n most likely tokens.", default: "30"),
             .flag("--no-bos", "Do not start the prompt with the tokenizer's BOS token."),
             .flag("--ignore-eos", "Keep generating past end-of-sequence tokens."),
             .value("--threads", "n", "Worker threads.", default: "all cores"),
@@ -36,6 +40,7 @@ private func runGenerate(_ options: ParsedOptions) throws {
     let topP = try options.value("--top-p", default: Float(1))
     guard topP > 0 && topP <= 1 else { throw UsageError("option '--top-p' must be in (0, 1], got \(topP)") }
     let seed = try options.value("--seed", default: UInt64(0))
+    let contrastive = try contrastiveDecoding(options)
     try ModelCommandSupport.applyThreads(options)
 
     let model = try LlamaForCausalLM.load(directory: directory)
@@ -55,11 +60,37 @@ private func runGenerate(_ options: ParsedOptions) throws {
     }
     let sampling = SamplingOptions(temperature: temperature, topK: topK, topP: topP, seed: seed)
     var stream = TextStream(tokenizer: tokenizer)
-    model.generate(prompt: ids, maxNewTokens: maxTokens, sampling: sampling, stopTokens: stopTokens) { token in
+    let write = { (token: Int32) -> Bool in
         ModelCommandSupport.write(stream.append(Int(token)))
         return true
     }
+    if let contrastive {
+        model.generate(
+            prompt: ids, maxNewTokens: maxTokens, contrastive: contrastive, sampling: sampling, stopTokens: stopTokens,
+            onToken: write)
+    } else {
+        model.generate(prompt: ids, maxNewTokens: maxTokens, sampling: sampling, stopTokens: stopTokens, onToken: write)
+    }
     ModelCommandSupport.write("\n")
+}
+
+/// The `--pcd` settings, or nil without `--pcd` (whose tuning flags are then an error).
+private func contrastiveDecoding(_ options: ParsedOptions) throws -> PositionalContrastiveDecoding? {
+    let tuning = ["--pcd-alpha", "--pcd-beta", "--pcd-top"]
+    guard options.isSet("--pcd") else {
+        if let given = tuning.first(where: { options.string($0) != nil }) {
+            throw UsageError("option '\(given)' needs --pcd")
+        }
+        return nil
+    }
+    let alpha = try options.value("--pcd-alpha", default: 0.2)
+    guard alpha.isFinite else { throw UsageError("option '--pcd-alpha' must be a finite number, got \(alpha)") }
+    let beta = try options.value("--pcd-beta", default: Float(2.5))
+    guard beta >= 0 && beta.isFinite else {
+        throw UsageError("option '--pcd-beta' must be a finite number >= 0, got \(beta)")
+    }
+    let top = try options.positiveInteger("--pcd-top", default: 30)
+    return PositionalContrastiveDecoding(alpha: alpha, beta: beta, topCount: top)
 }
 
 /// Turns a growing list of token ids into text pieces. Decoding token by token would break
