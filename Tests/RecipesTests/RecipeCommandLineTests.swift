@@ -7,7 +7,7 @@ import Testing
 @Suite("longred extend: every built-in recipe", .serialized)
 struct RecipeCommandLineTests {
     static let recipes: [(String, [String])] = [
-        ("cpt", []), ("mix-cpt", []), ("longred-u", []), ("longred-c", []), ("merging", []),
+        ("cpt", []), ("mix-cpt", []), ("pose", []), ("longred-u", []), ("longred-c", []), ("merging", []),
         ("attention-only", []), ("l2", ["--option", "l2-lambda=0.01"]), ("ewc", ["--option", "ewc-lambda=10"]),
         ("lora", []), ("longred-c+lora+merging", []),
     ]

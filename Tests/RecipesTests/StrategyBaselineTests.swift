@@ -31,6 +31,33 @@ struct StrategyBaselineTests {
         }
     }
 
+    /// PoSE: cross-entropy on original-window texts at the positions the sampler draws, row by
+    /// row, from the context's generator; `Lt` from the run's lengths.
+    @Test func poseIsCrossEntropyAtSkippedPositions() {
+        let (student, _) = F.pair()
+        let lengths = StreamLengths(originalLength: F.originalLength, targetLength: F.targetLength)
+        let context = TrainingContext(
+            student: student, original: nil, generator: RandomGenerator(seed: 5), lengths: lengths)
+        let strategy = PoSE()
+        #expect(strategy.dataMix == DataMix(long: 0, short: 0, originalWindow: 1) && !strategy.needsOriginalModel)
+        let batch = F.microBatch(.originalWindow, rows: 3, fraction: 0.25)
+        var generator = RandomGenerator(seed: 5)
+        let positions = (0..<3).flatMap { _ in
+            PositionSampling.pose(windowLength: F.originalLength, targetLength: F.targetLength, using: &generator)
+        }
+        #expect(positions.max()! > Int32(F.originalLength), "the draws reach past L0")
+        let logits = student(batch.tokens.inputs, batch: 3, positions: positions).logits
+        let expected = Reference.crossEntropy(logits, targets: batch.tokens.targets) * 0.25
+        let result = strategy.loss(for: batch, context: context)
+        #expect(Reference.close(Double(result.loss!.item), expected))
+        #expect(context.generator == generator)
+        // Contiguous positions would give another loss; other kinds give nothing.
+        let contiguous = Reference.crossEntropy(student(batch.tokens.inputs, batch: 3).logits, targets: batch.tokens.targets)
+        #expect(!Reference.close(contiguous * 0.25, expected))
+        #expect(strategy.loss(for: F.microBatch(.long), context: context).loss == nil)
+        #expect(strategy.loss(for: F.microBatch(.short), context: context).loss == nil)
+    }
+
     @Test func mergingAtZeroAndOneGivesTheEndpointsExactly() throws {
         for weight in [0.0, 1.0, 0.5] {
             let (student, teacher) = F.pair()

@@ -1,7 +1,7 @@
 /// Builds the built-in strategies from a name and string options (the command line's
 /// `--strategy` and `--strategy-option key=value`).
 ///
-/// Names: `cpt`, `mix-cpt`, `longred-u`, `longred-c` (objectives) and `merging`,
+/// Names: `cpt`, `mix-cpt`, `pose`, `longred-u`, `longred-c` (objectives) and `merging`,
 /// `attention-only`, `l2`, `ewc`, `lora` (modifiers). Components join with `+` and run in the
 /// written order (`longred-c+lora`, `longred-c+merging`, `longred-c+lora+merging`). A name made
 /// only of modifiers gets `cpt` in front (`merging` is "CPT, then merge", as in the papers).
@@ -15,6 +15,7 @@
 /// | `layers` | longred-* | `M`, the number of selected layers besides the last |
 /// | `layer-selection` | longred-* | `kl` (default), `uniform`, `all`, `last` |
 /// | `original-length`, `target-length` | longred-* | `L0`, `Lt` (default: from the batches) |
+/// | `target-length` | pose | `Lt` (default: the run's target length) |
 /// | `merge-weight` | merging | `w` in [0, 1], default 0.5 |
 /// | `l2-lambda` | l2 | required, non-negative |
 /// | `ewc-lambda` | ewc | required, non-negative |
@@ -27,7 +28,7 @@
 /// (no implicit `cpt`) and list ``optionHelp`` as the keys each part reads.
 public enum BuiltInStrategies {
     /// Strategies that define the training objective.
-    public static let objectives = ["cpt", "mix-cpt", "longred-u", "longred-c"]
+    public static let objectives = ["cpt", "mix-cpt", "pose", "longred-u", "longred-c"]
     /// Strategies that change how an objective trains (hooks or an added penalty).
     public static let modifiers = ["merging", "attention-only", "l2", "ewc", "lora"]
     /// Every built-in name.
@@ -62,6 +63,7 @@ public enum BuiltInStrategies {
     public static let summaries: [String: String] = [
         "cpt": "long-text continual pretraining: cross-entropy on Lt texts (METHODS.md §2)",
         "mix-cpt": "data replay: long/short/original-window texts 4:3:1, all with cross-entropy",
+        "pose": "PoSE: cross-entropy on L0 windows whose two chunks' positions are spread over 0..<Lt (METHODS.md §6)",
         "longred-u": "LongReD with uniform skipped positions: CE on long, hidden-state distillation on short and s2l texts",
         "longred-c": "LongReD with CREAM skipped positions: CE on long, hidden-state distillation on short and s2l texts",
         "merging": "after training, interpolate every weight with the original: (1 - w) original + w trained",
@@ -83,6 +85,7 @@ public enum BuiltInStrategies {
         ]
         return [
             "cpt": [:], "mix-cpt": [:], "longred-u": longred, "longred-c": longred,
+            "pose": ["target-length": "Lt (default: the run's target length)"],
             "merging": ["merge-weight": "w in [0, 1], the trained model's weight (default 0.5)"],
             "attention-only": [:],
             "l2": ["l2-lambda": "lambda (required)"],
@@ -105,6 +108,8 @@ public enum BuiltInStrategies {
             return LongCPT()
         case "mix-cpt":
             return MixCPT()
+        case "pose":
+            return PoSE(targetLength: try reader.integer("target-length", minimum: 2))
         case "longred-u", "longred-c":
             let count = try reader.integer("layers", minimum: 0)
             let selection: LayerSelection

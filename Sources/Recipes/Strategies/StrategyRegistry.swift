@@ -1,6 +1,6 @@
 /// The training strategies known by name (`longred extend --recipe NAME`).
 ///
-/// The built-in strategies (``BuiltInStrategies``: `cpt`, `mix-cpt`, `longred-u`,
+/// The built-in strategies (``BuiltInStrategies``: `cpt`, `mix-cpt`, `pose`, `longred-u`,
 /// `longred-c`, `merging`, `attention-only`, `l2`, `ewc`, `lora`) are always there; more can
 /// be added to ``customEntries``. Each entry builds a strategy from string options (`--a1 5`
 /// arrives as `["a1": "5"]`). Names joined by `+` compose (`longred-c+lora`); a composition

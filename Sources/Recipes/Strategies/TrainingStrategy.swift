@@ -31,12 +31,19 @@ public final class TrainingContext {
     public internal(set) var notes: [String: String] = [:]
     /// Data the strategies may use in their start hook (original-window texts, for example).
     public let calibrationBatches: [TokenBatch]
+    /// The run's text lengths (`Lt`, short, `L0`), when the trainer knows them: a strategy that
+    /// never sees a long batch can still read `Lt` here.
+    public let lengths: StreamLengths?
 
-    public init(student: LlamaForCausalLM, original: LlamaForCausalLM?, generator: RandomGenerator, calibrationBatches: [TokenBatch] = []) {
+    public init(
+        student: LlamaForCausalLM, original: LlamaForCausalLM?, generator: RandomGenerator,
+        calibrationBatches: [TokenBatch] = [], lengths: StreamLengths? = nil
+    ) {
         self.student = student
         self.original = original
         self.generator = generator
         self.calibrationBatches = calibrationBatches
+        self.lengths = lengths
     }
 
     /// Records a line for the run log.

@@ -91,7 +91,7 @@ public final class Trainer {
         }
         context = TrainingContext(
             student: student, original: kept, generator: RandomGenerator(seed: seed ^ 0x5742_0000_0000_0002),
-            calibrationBatches: calibration)
+            calibrationBatches: calibration, lengths: lengths)
         streams = LongReDStreams(tokens: trainingTokens, lengths: lengths, seed: seed)
         self.validationTokens = validationTokens
         self.configuration = configuration
