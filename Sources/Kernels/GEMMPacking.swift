@@ -18,12 +18,32 @@ func gemmPackA(
         // while each sliver receives 8 * 6 consecutive floats. Sliver-outer over all
         // kc rows would touch kc pages when lda is large; row-outer over all slivers
         // scatters single 24-byte stores 6*kc*4 bytes apart.
+        // Slivers go in pairs: a stored row's 12 floats are read with two loads (SIMD8 and
+        // SIMD4) instead of four.
         let fullSlivers = mc / gemmMR
         let tail = mc - fullSlivers * gemmMR
         var p0 = 0
         while p0 < kc {
             let p1 = min(kc, p0 + 8)
-            for s in 0..<fullSlivers {
+            var s = 0
+            while s + 2 <= fullSlivers {
+                var out0 = dst + s * gemmMR * kc + p0 * gemmMR
+                var out1 = out0 + gemmMR * kc
+                var src = a + p0 * lda + s * gemmMR
+                for _ in p0..<p1 {
+                    let x = UnsafeRawPointer(src).loadUnaligned(as: SIMD8<Float>.self)
+                    let y = UnsafeRawPointer(src + 8).loadUnaligned(as: SIMD4<Float>.self)
+                    UnsafeMutableRawPointer(out0).storeBytes(of: x.lowHalf, as: SIMD4<Float>.self)
+                    UnsafeMutableRawPointer(out0 + 4).storeBytes(of: SIMD2(x[4], x[5]), as: SIMD2<Float>.self)
+                    UnsafeMutableRawPointer(out1).storeBytes(of: SIMD2(x[6], x[7]), as: SIMD2<Float>.self)
+                    UnsafeMutableRawPointer(out1 + 2).storeBytes(of: y, as: SIMD4<Float>.self)
+                    src += lda
+                    out0 += gemmMR
+                    out1 += gemmMR
+                }
+                s += 2
+            }
+            if s < fullSlivers {
                 var out = dst + s * gemmMR * kc + p0 * gemmMR
                 var src = a + p0 * lda + s * gemmMR
                 for _ in p0..<p1 {
