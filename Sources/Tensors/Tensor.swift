@@ -17,14 +17,18 @@ public final class Tensor {
     /// How this tensor was computed, while the graph is alive; nil for leaves.
     var node: GradientNode?
 
-    /// Wraps existing storage. `storage.count` must equal the element count of `shape`.
+    /// Wraps existing storage: the tensor's elements are its first `Shape.count(shape)` floats.
+    /// Storage may be longer, so a buffer that grows in place (a KV cache) can be viewed at
+    /// its current length without a copy.
     public init(shape: [Int], storage: TensorStorage) {
         precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
+        let count = Shape.count(shape)
         precondition(
-            Shape.count(shape) == storage.count,
-            "Tensor: shape \(shape) needs \(Shape.count(shape)) elements, storage has \(storage.count)")
+            count <= storage.count,
+            "Tensor: shape \(shape) needs \(count) elements, storage has \(storage.count)")
         self.shape = shape
         self.storage = storage
+        self.count = count
         self.requiresGrad = false
     }
 
@@ -57,7 +61,7 @@ public final class Tensor {
     }
 
     /// The number of elements.
-    public var count: Int { storage.count }
+    public let count: Int
     /// The number of axes.
     public var rank: Int { shape.count }
     /// The elements in row-major order (a copy).
