@@ -182,6 +182,27 @@ private func expectMatchesReference(_ p: Problem, tolerance: Float = 2e-5, sourc
         expectMatchesReference(Problem(AttentionShape(heads: 2, queryLength: 3, keyLength: 0, headDim: 8)))
     }
 
+    /// One query per head (the decoding step) takes its own path: every key row once per group.
+    @Test func singleQueryDecoding() {
+        expectMatchesReference(Problem(AttentionShape(batch: 2, heads: 6, kvHeads: 2, queryLength: 1, keyLength: 70, headDim: 12)))
+        expectMatchesReference(Problem(AttentionShape(heads: 4, kvHeads: 1, queryLength: 1, keyLength: 41, headDim: 16, window: 9)))
+        expectMatchesReference(Problem(AttentionShape(heads: 2, queryLength: 1, keyLength: 30, headDim: 5, queryOffset: 12)))
+        // A mask per batch entry (one of them hides every key: output 0, logSumExp -infinity).
+        var masked = Problem(AttentionShape(batch: 2, heads: 4, kvHeads: 2, queryLength: 1, keyLength: 19, headDim: 8))
+        var rng = SplitMix(state: 9)
+        masked.mask = (0..<19).map { _ in rng.next() > 0 } + [Bool](repeating: false, count: 19)
+        expectMatchesReference(masked)
+        #expect(runKernels(masked).lse.suffix(4).allSatisfy { $0 == -.infinity })
+        // The same bits on any thread count.
+        let saved = Parallel.maxThreads
+        defer { Parallel.maxThreads = saved }
+        let p = Problem(AttentionShape(batch: 2, heads: 6, kvHeads: 3, queryLength: 1, keyLength: 53, headDim: 24))
+        Parallel.maxThreads = 1
+        let one = runKernels(p)
+        Parallel.maxThreads = 2
+        #expect(runKernels(p).bits == one.bits)
+    }
+
     @Test func headDimensionNotMultipleOfEight() {
         expectMatchesReference(Problem(AttentionShape(heads: 2, kvHeads: 1, queryLength: 27, headDim: 13)))
         expectMatchesReference(Problem(AttentionShape(heads: 2, queryLength: 18, headDim: 20, causal: false)))

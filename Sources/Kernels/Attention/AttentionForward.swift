@@ -48,6 +48,10 @@ func attentionForward(
     let queryBlocks = (shape.queryLength + tiling.queryBlock - 1) / tiling.queryBlock
     let items = shape.batch * shape.heads * queryBlocks
     let maskStride = maskBatchStride ?? shape.queryLength * shape.keyLength
+    if shape.queryLength == 1 {
+        attentionForwardSingleQuery(q: q, k: k, v: v, out: out, logSumExp: logSumExp, shape: shape, mask: mask, maskStride: maskStride)
+        return
+    }
     // Key/value rows are read once per query tile of each head in the group; a single read
     // (decoding one query per head) is cheaper in place than after a copy.
     let copy = queryBlocks * shape.groupSize > 1
