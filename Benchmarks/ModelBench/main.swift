@@ -47,7 +47,7 @@ struct Result: Codable {
 }
 
 /// Times the parts of decode steps at the cache length reached after the prompt. The
-/// layers are unrolled here (with the same ops as `LlamaAttention` and `KVCache`) so each
+/// layers are unrolled here (with the same ops as `LlamaAttention`, and the model's `KVCache`) so each
 /// part can be timed on its own.
 func decodeBreakdown(_ model: LlamaForCausalLM, prompt: [Int32], steps: Int) -> [String: Double] {
     withNoGrad {
@@ -55,8 +55,6 @@ func decodeBreakdown(_ model: LlamaForCausalLM, prompt: [Int32], steps: Int) -> 
         // Keys / values of the prompt, as the cache would hold them.
         let cache = model.makeCache()
         _ = model(prompt, cache: cache, lastPositionOnly: true)
-        var keys = cache.layers.map { $0.keys! }
-        var values = cache.layers.map { $0.values! }
         var parts: [String: [Double]] = [:]
         var token: Int32 = 1
         for step in 0..<steps {
@@ -79,11 +77,10 @@ func decodeBreakdown(_ model: LlamaForCausalLM, prompt: [Int32], steps: Int) -> 
                     attention.kProj(x).reshaped([1, 1, attention.kvHeads, attention.headDim]), cos: tables.cos, sin: tables.sin)
                 let v = attention.vProj(x).reshaped([1, 1, attention.kvHeads, attention.headDim])
                 lap("norms + q/k/v projections + rotary")
-                keys[index] = Tensor.concatenated([keys[index], k], alongAxis: 1).detached()
-                values[index] = Tensor.concatenated([values[index], v], alongAxis: 1).detached()
-                lap("KV cache append (concatenation)")
+                let (keys, values) = cache.layers[index].append(keys: k, values: v)
+                lap("KV cache append")
                 let attended = Tensor.scaledDotProductAttention(
-                    query: q, key: keys[index], value: values[index], window: attention.slidingWindow)
+                    query: q, key: keys, value: values, window: attention.slidingWindow)
                 lap("attention over the cache")
                 h = h + attention.oProj(attended.reshaped([1, 1, attention.heads * attention.headDim]))
                 lap("output projections + residual")

@@ -15,9 +15,9 @@ public final class KVCache {
 
         init(window: Int?) { self.window = window }
 
-        /// Appends new keys/values and returns everything the new queries may attend to
-        /// (the kept cache followed by the new entries).
-        func append(keys newKeys: Tensor, values newValues: Tensor) -> (Tensor, Tensor) {
+        /// Appends new keys/values, `(batch, new, kvHeads, headDim)`, and returns everything
+        /// the new queries may attend to (the kept cache followed by the new entries).
+        public func append(keys newKeys: Tensor, values newValues: Tensor) -> (Tensor, Tensor) {
             // In place only where nothing needs the concatenation's graph or its layout:
             // batch 1, no window, and new entries that carry no gradient.
             let inPlace = window == nil && newKeys.shape[0] == 1 && !newKeys.requiresGrad && !newValues.requiresGrad
