@@ -4,9 +4,9 @@ import Foundation
 //
 // The tiled forward pads queries to eight SIMD lanes and runs its online softmax per key
 // tile; with a single query seven lanes are idle, and the key/value rows, read at the
-// cache's row stride, are the whole cost. Here the query heads that share a key/value head
-// form one work item, so every key and value row is read once: the scores first, then one
-// softmax over all of them, then the weighted sum of the value rows.
+// cache's row stride, are the whole cost. Here one work item takes a run of key/value heads
+// with all their query heads, so the cache rows stream through once: the scores first,
+// then one softmax per head over all of them, then the weighted sums of the value rows.
 
 /// ``attentionForward(q:k:v:out:logSumExp:shape:mask:maskBatchStride:)`` for `queryLength == 1`;
 /// `mask` (if any) holds `keyLength` flags per batch entry, `maskStride` apart.
@@ -15,64 +15,84 @@ func attentionForwardSingleQuery(
     out: UnsafeMutablePointer<Float>, logSumExp: UnsafeMutablePointer<Float>,
     shape: AttentionShape, mask: UnsafePointer<Bool>?, maskStride: Int
 ) {
-    let d = shape.headDim, group = shape.groupSize
+    // A work item takes a run of key/value heads, so it streams a contiguous part of every
+    // cache row (one head's part alone, 3 of 18 lines of a row here, read at 3 GB/s where
+    // whole rows stream at 9). Each head's arithmetic is the same in any grouping, so the
+    // split may follow the thread count without changing the bits.
+    let parts = min(shape.kvHeads, max(1, Parallel.maxThreads))
+    Parallel.forEach(shape.batch * parts) { item in
+        let batch = item / parts
+        let kvHeadRange = gemmPartition(shape.kvHeads, parts: parts, index: item % parts)
+        attentionDecodeHeads(
+            q: q, k: k, v: v, out: out, logSumExp: logSumExp, shape: shape,
+            mask: mask.map { $0 + batch * maskStride }, batch: batch, kvHeads: kvHeadRange)
+    }
+}
+
+/// The single-query attention of the query heads of `kvHeads` in sequence `batch`.
+private func attentionDecodeHeads(
+    q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
+    out: UnsafeMutablePointer<Float>, logSumExp: UnsafeMutablePointer<Float>,
+    shape: AttentionShape, mask: UnsafePointer<Bool>?, batch: Int, kvHeads: Range<Int>
+) {
+    let d = shape.headDim
     let keyStart = shape.firstVisibleKey(query: 0)
     let visible = max(0, shape.visibleKeyEnd(query: 0) - keyStart)
     let rowStride = shape.kvHeads * d
-    Parallel.forEach(shape.batch * shape.kvHeads) { item in
-        let batch = item / shape.kvHeads, kvHead = item % shape.kvHeads
-        let firstHead = kvHead * group
-        let rows = (batch * shape.keyLength + keyStart) * rowStride + kvHead * d
-        let keys = k + rows, values = v + rows
-        let keyMask = mask.map { $0 + batch * maskStride + keyStart }
-        // Per query head of the group: `visible` scores, the scaled query and the output sum.
-        FloatAllocation.withScratch(count: group * (visible + 2 * d)) { scratch in
-            let scores = scratch, queries = scratch + group * visible, sums = queries + group * d
-            for g in 0..<group {
-                let query = q + (batch * shape.heads + firstHead + g) * d
-                for c in 0..<d { queries[g * d + c] = query[c] * shape.scale }
+    let heads = kvHeads.count * shape.groupSize, firstHead = kvHeads.lowerBound * shape.groupSize
+    let rows = (batch * shape.keyLength + keyStart) * rowStride + kvHeads.lowerBound * d
+    let keys = k + rows, values = v + rows
+    // Per query head: `visible` scores, the scaled query and the output sum.
+    FloatAllocation.withScratch(count: heads * (visible + 2 * d)) { scratch in
+        let scores = scratch, queries = scratch + heads * visible, sums = queries + heads * d
+        for h in 0..<heads {
+            let query = q + (batch * shape.heads + firstHead + h) * d
+            for c in 0..<d { queries[h * d + c] = query[c] * shape.scale }
+        }
+        // Four keys at a time: four independent rows in flight hide their load latency
+        // (one key at a time ran 1.6x slower).
+        var j = 0
+        while j + 4 <= visible {
+            for h in 0..<heads {
+                let key = keys + j * rowStride + h / shape.groupSize * d
+                let dots = attentionDots4(queries + h * d, key, rowStride: rowStride, count: d)
+                for r in 0..<4 { scores[h * visible + j + r] = dots[r] }
             }
-            // Four keys at a time: key rows sit `kvHeads * headDim` floats apart, and four
-            // independent loads in flight hide their latency (one at a time ran 1.6x slower).
-            var j = 0
-            while j + 4 <= visible {
-                let key = keys + j * rowStride
-                for g in 0..<group {
-                    let dots = attentionDots4(queries + g * d, key, rowStride: rowStride, count: d)
-                    for r in 0..<4 { scores[g * visible + j + r] = dots[r] }
-                }
-                j += 4
+            j += 4
+        }
+        while j < visible {
+            for h in 0..<heads {
+                scores[h * visible + j] = attentionDot(
+                    queries + h * d, keys + j * rowStride + h / shape.groupSize * d, count: d)
             }
-            while j < visible {
-                for g in 0..<group { scores[g * visible + j] = attentionDot(queries + g * d, keys + j * rowStride, count: d) }
-                j += 1
+            j += 1
+        }
+        if let mask {
+            for j in 0..<visible where !mask[keyStart + j] {
+                for h in 0..<heads { scores[h * visible + j] = -.infinity }
             }
-            if let keyMask {
-                for j in 0..<visible where !keyMask[j] {
-                    for g in 0..<group { scores[g * visible + j] = -.infinity }
-                }
-            }
-            var totals = [Float](repeating: 0, count: group)
-            var maxima = [Float](repeating: -.infinity, count: group)
-            for g in 0..<group {
-                (maxima[g], totals[g]) = attentionExponentiate(scores + g * visible, count: visible)
-            }
+        }
+        var totals = [Float](repeating: 0, count: heads)
+        var maxima = [Float](repeating: -.infinity, count: heads)
+        for h in 0..<heads {
+            (maxima[h], totals[h]) = attentionExponentiate(scores + h * visible, count: visible)
             // A head that sees no key keeps -infinity scores: weigh its rows by 0 instead.
-            for g in 0..<group where totals[g] == 0 { (scores + g * visible).update(repeating: 0, count: visible) }
-            attentionWeightedRowSums(
-                values, rowStride: rowStride, weights: scores, count: visible, heads: group, into: sums, width: d)
-            for g in 0..<group {
-                let head = batch * shape.heads + firstHead + g
-                let destination = out + head * d
-                if totals[g] > 0 {
-                    let inverse = 1 / totals[g]
-                    for c in 0..<d { destination[c] = sums[g * d + c] * inverse }
-                    logSumExp[head] = maxima[g] + Foundation.log(totals[g])
-                } else {
-                    // No visible key: output 0 and log-sum-exp -infinity, as the tiled kernel.
-                    destination.update(repeating: 0, count: d)
-                    logSumExp[head] = -.infinity
-                }
+            if totals[h] == 0 { (scores + h * visible).update(repeating: 0, count: visible) }
+        }
+        attentionWeightedRowSums(
+            values, rowStride: rowStride, weights: scores, count: visible, heads: heads, groupSize: shape.groupSize,
+            into: sums, width: d)
+        for h in 0..<heads {
+            let head = batch * shape.heads + firstHead + h
+            let destination = out + head * d
+            if totals[h] > 0 {
+                let inverse = 1 / totals[h]
+                for c in 0..<d { destination[c] = sums[h * d + c] * inverse }
+                logSumExp[head] = maxima[h] + Foundation.log(totals[h])
+            } else {
+                // No visible key: output 0 and log-sum-exp -infinity, as the tiled kernel.
+                destination.update(repeating: 0, count: d)
+                logSumExp[head] = -.infinity
             }
         }
     }
@@ -143,48 +163,52 @@ func attentionDots4(_ q: UnsafePointer<Float>, _ rows: UnsafePointer<Float>, row
     return totals
 }
 
-/// For each head `g < heads`: `sums[g * width + c] = sum_j weights[g * count + j] * rows[j][c]`,
-/// rows `rowStride` apart. Each row is loaded once for all heads, four rows per pass over the
-/// sums (so the sums leave registers a quarter as often).
+/// For each query head `h < heads`: `sums[h * width + c] = sum_j weights[h * count + j] *
+/// rows[j][(h / groupSize) * width + c]`, rows `rowStride` apart. Every row is loaded once,
+/// four rows per pass over the sums (so the sums leave registers a quarter as often).
 func attentionWeightedRowSums(
     _ rows: UnsafePointer<Float>, rowStride: Int, weights: UnsafePointer<Float>, count: Int, heads: Int,
-    into sums: UnsafeMutablePointer<Float>, width: Int
+    groupSize: Int, into sums: UnsafeMutablePointer<Float>, width: Int
 ) {
     sums.update(repeating: 0, count: heads * width)
     var j = 0
     while j + 4 <= count {
-        let r0 = rows + j * rowStride, r1 = r0 + rowStride, r2 = r1 + rowStride, r3 = r2 + rowStride
-        var c = 0
-        while c + 8 <= width {
-            let v0 = load8(r0 + c), v1 = load8(r1 + c), v2 = load8(r2 + c), v3 = load8(r3 + c)
-            for g in 0..<heads {
-                let w = weights + g * count + j, target = sums + g * width + c
-                var s = load8(target)
-                s = fusedMultiplyAdd(s, SIMD8(repeating: w[0]), v0)
-                s = fusedMultiplyAdd(s, SIMD8(repeating: w[1]), v1)
-                s = fusedMultiplyAdd(s, SIMD8(repeating: w[2]), v2)
-                s = fusedMultiplyAdd(s, SIMD8(repeating: w[3]), v3)
-                store8(s, target)
+        for kvHead in 0..<(heads / groupSize) {
+            let r0 = rows + j * rowStride + kvHead * width
+            let r1 = r0 + rowStride, r2 = r1 + rowStride, r3 = r2 + rowStride
+            var c = 0
+            while c + 8 <= width {
+                let v0 = load8(r0 + c), v1 = load8(r1 + c), v2 = load8(r2 + c), v3 = load8(r3 + c)
+                for h in (kvHead * groupSize)..<((kvHead + 1) * groupSize) {
+                    let w = weights + h * count + j, target = sums + h * width + c
+                    var s = load8(target)
+                    s = fusedMultiplyAdd(s, SIMD8(repeating: w[0]), v0)
+                    s = fusedMultiplyAdd(s, SIMD8(repeating: w[1]), v1)
+                    s = fusedMultiplyAdd(s, SIMD8(repeating: w[2]), v2)
+                    s = fusedMultiplyAdd(s, SIMD8(repeating: w[3]), v3)
+                    store8(s, target)
+                }
+                c += 8
             }
-            c += 8
-        }
-        while c < width {
-            for g in 0..<heads {
-                let w = weights + g * count + j
-                var s = sums[g * width + c]
-                s = fusedMultiplyAdd(s, w[0], r0[c])
-                s = fusedMultiplyAdd(s, w[1], r1[c])
-                s = fusedMultiplyAdd(s, w[2], r2[c])
-                s = fusedMultiplyAdd(s, w[3], r3[c])
-                sums[g * width + c] = s
+            while c < width {
+                for h in (kvHead * groupSize)..<((kvHead + 1) * groupSize) {
+                    let w = weights + h * count + j
+                    var s = sums[h * width + c]
+                    s = fusedMultiplyAdd(s, w[0], r0[c])
+                    s = fusedMultiplyAdd(s, w[1], r1[c])
+                    s = fusedMultiplyAdd(s, w[2], r2[c])
+                    s = fusedMultiplyAdd(s, w[3], r3[c])
+                    sums[h * width + c] = s
+                }
+                c += 1
             }
-            c += 1
         }
         j += 4
     }
     while j < count {
-        for g in 0..<heads {
-            attentionAddScaled(rows + j * rowStride, by: weights[g * count + j], to: sums + g * width, count: width)
+        for h in 0..<heads {
+            attentionAddScaled(
+                rows + j * rowStride + h / groupSize * width, by: weights[h * count + j], to: sums + h * width, count: width)
         }
         j += 1
     }
