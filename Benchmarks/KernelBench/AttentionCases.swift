@@ -1,6 +1,7 @@
 import Kernels
 
-/// Fused causal attention, 8 heads of size 64, batch 1, at T = 512 ... 16384.
+/// Fused causal attention, 8 heads of size 64, batch 1, at T = 512 ... 16384, and the decoding
+/// step (one query per head over T = 2048 and 16384 cached keys).
 /// FLOPs: forward 4·T²·d per head, halved by causality; backward counted as 2.5x forward.
 /// Sizes up to 2048 are checked against the naive reference; longer ones against a 512-token
 /// prefix problem (causal attention of the first 512 queries only sees the first 512 keys, and
@@ -32,6 +33,27 @@ func attentionCases() -> [BenchmarkCase] {
                                       dOut: dOut.pointer, dq: dq.pointer, dk: dk.pointer, dv: dv.pointer, shape: shape)
                 },
                 check: { try checkAttentionBackward(q: q, k: k, v: v, length: length, heads: heads, headDim: headDim) })
+        })
+    }
+    // Decoding: one query per head against T cached keys (the step of generation with a KV
+    // cache), memory-bound: reported as GB/s of keys and values read.
+    for length in [2048, 16384] {
+        let shape = AttentionShape(heads: heads, queryLength: 1, keyLength: length, headDim: headDim)
+        let cached = length * heads * headDim
+        cases.append(BenchmarkCase(
+            kernel: "attention.decode", shape: [length, heads, headDim], work: .bytes(2.0 * Double(cached) * 4)
+        ) {
+            let q = BenchArray.random(count: heads * headDim, seed: 8), k = BenchArray.random(count: cached, seed: 9)
+            let v = BenchArray.random(count: cached, seed: 10)
+            let out = BenchArray(count: heads * headDim), lse = BenchArray(count: heads)
+            return BenchmarkInstance(
+                run: { attentionForward(q: q.pointer, k: k.pointer, v: v.pointer, out: out.pointer, logSumExp: lse.pointer, shape: shape) },
+                check: {
+                    let expected = BenchArray(count: heads * headDim), expectedLSE = BenchArray(count: heads)
+                    Reference.attentionForward(
+                        q: q.pointer, k: k.pointer, v: v.pointer, out: expected.pointer, logSumExp: expectedLSE.pointer, shape: shape)
+                    try expectClose(out.pointer, expected.pointer, count: expected.count, tolerance: 1e-5, what: "attention.decode T=\(length)")
+                })
         })
     }
     return cases
