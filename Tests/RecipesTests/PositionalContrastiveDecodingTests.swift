@@ -22,6 +22,10 @@ struct PositionalContrastiveDecodingTests {
             #expect(abs(Double(frequencies[j]) - expected) <= 2e-7 * expected, "pair \(j)")
         }
         #expect(frequencies[0] == rotary.inverseFrequencies()[0])
+        // YaRN keeps its attention factor; only the frequencies change.
+        let yarn = RotaryFrequencies(
+            headDim: headDim, base: base, scaling: RopeScaling(kind: .yarn, factor: 4), maxPositionEmbeddings: 64)
+        #expect(yarn.attentionScaling > 1 && pcd.localAwareFrequencies(for: yarn).attentionScaling == yarn.attentionScaling)
         // The cos/sin tables use the explicit frequencies.
         let tables = local.tables(positions: [3])
         #expect(abs(tables.cos[1] - Float(cos(3 * Double(frequencies[1])))) <= 1e-6)

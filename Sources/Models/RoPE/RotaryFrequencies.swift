@@ -34,9 +34,11 @@ public struct RotaryFrequencies: Equatable, Sendable {
     public var scaling: RopeScaling?
     /// `max_position_embeddings` (dynamic NTK's threshold, YaRN / llama3's default original length).
     public var maxPositionEmbeddings: Int
-    /// Frequencies given outright (``init(headDim:inverseFrequencies:maxPositionEmbeddings:)``),
+    /// Frequencies given outright (``init(headDim:inverseFrequencies:attentionScaling:maxPositionEmbeddings:)``),
     /// used instead of `base` and `scaling`; `nil` for frequencies computed from them.
     public private(set) var explicitInverseFrequencies: [Float]?
+    /// The cos/sin multiplier that goes with explicit frequencies.
+    private var explicitAttentionScaling: Double = 1
 
     /// - Precondition: `headDim` is even and positive, `base > 1`, `maxPositionEmbeddings > 0`.
     public init(headDim: Int, base: Double, scaling: RopeScaling? = nil, maxPositionEmbeddings: Int) {
@@ -54,21 +56,25 @@ public struct RotaryFrequencies: Equatable, Sendable {
 
     /// Frequencies that no `rope_theta` / `rope_scaling` describes, such as the local-aware
     /// set of positional contrastive decoding: pair `j` rotates by `inverseFrequencies[j]`
-    /// per position, with `attentionScaling` 1. A model using them cannot be saved as a
-    /// Hugging Face configuration; they are for decoding-time variants.
+    /// per position, and cos / sin are multiplied by `attentionScaling`. A model using them
+    /// cannot be saved as a Hugging Face configuration; they are for decoding-time variants.
     ///
-    /// - Precondition: `headDim / 2` finite frequencies.
-    public init(headDim: Int, inverseFrequencies: [Float], maxPositionEmbeddings: Int) {
+    /// - Precondition: `headDim / 2` finite frequencies, a positive finite `attentionScaling`.
+    public init(headDim: Int, inverseFrequencies: [Float], attentionScaling: Double = 1, maxPositionEmbeddings: Int) {
         precondition(
             headDim > 0 && headDim % 2 == 0 && inverseFrequencies.count == headDim / 2,
             "RotaryFrequencies: \(inverseFrequencies.count) frequencies for head dimension \(headDim)")
         precondition(inverseFrequencies.allSatisfy(\.isFinite), "RotaryFrequencies: frequencies must be finite")
+        precondition(
+            attentionScaling > 0 && attentionScaling.isFinite,
+            "RotaryFrequencies: attentionScaling \(attentionScaling) must be positive and finite")
         precondition(maxPositionEmbeddings > 0, "RotaryFrequencies: maxPositionEmbeddings \(maxPositionEmbeddings) must be positive")
         self.headDim = headDim
         base = 0
         scaling = nil
         self.maxPositionEmbeddings = maxPositionEmbeddings
         explicitInverseFrequencies = inverseFrequencies
+        explicitAttentionScaling = attentionScaling
     }
 
     /// The frequencies a validated configuration describes.
@@ -88,8 +94,10 @@ public struct RotaryFrequencies: Equatable, Sendable {
         return Int(largest) + 1
     }
 
-    /// The cos/sin multiplier: YaRN's attention factor, 1 otherwise.
+    /// The cos/sin multiplier: YaRN's attention factor (or the one given with explicit
+    /// frequencies), 1 otherwise.
     public var attentionScaling: Double {
+        if explicitInverseFrequencies != nil { return explicitAttentionScaling }
         guard let scaling, scaling.kind == .yarn, let factor = scaling.factor else { return 1 }
         if let explicit = scaling.attentionFactor { return explicit }
         func mscale(_ scale: Double, _ m: Double = 1) -> Double { scale <= 1 ? 1 : 0.1 * m * Foundation.log(scale) + 1 }

@@ -33,6 +33,7 @@ public struct PositionalContrastiveDecoding: Equatable, Sendable {
     /// `T(j / (d/2)) * theta_j + (1 - T(j / (d/2))) * theta'_j`, where `theta` are the model's
     /// frequencies (the unscaled ones for dynamic NTK, whose scaling starts past the trained
     /// length) and `theta'_j = (baseRatio * base) ^ (-2j / d)`. Computed in Double, rounded once.
+    /// Only the frequencies change: YaRN's attention factor stays the model's.
     ///
     /// - Precondition: `rotary` is described by a base (not by explicit frequencies).
     public func localAwareFrequencies(for rotary: RotaryFrequencies) -> RotaryFrequencies {
@@ -48,7 +49,8 @@ public struct PositionalContrastiveDecoding: Equatable, Sendable {
             return Float(mix * Double(model[j]) + (1 - mix) * small)
         }
         return RotaryFrequencies(
-            headDim: rotary.headDim, inverseFrequencies: local, maxPositionEmbeddings: rotary.maxPositionEmbeddings)
+            headDim: rotary.headDim, inverseFrequencies: local, attentionScaling: rotary.attentionScaling,
+            maxPositionEmbeddings: rotary.maxPositionEmbeddings)
     }
 
     /// The logits PCD decodes from: `(1 + beta) * L - beta * L*` for the `topCount` largest
