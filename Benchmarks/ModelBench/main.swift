@@ -47,8 +47,8 @@ struct Result: Codable {
 }
 
 /// Times the parts of decode steps at the cache length reached after the prompt. The
-/// layers are unrolled here (with the same ops as `LlamaAttention`, and the model's `KVCache`) so each
-/// part can be timed on its own.
+/// layers are unrolled here (the ops of `LlamaAttention`, the model's `KVCache`) so each part
+/// can be timed on its own.
 func decodeBreakdown(_ model: LlamaForCausalLM, prompt: [Int32], steps: Int) -> [String: Double] {
     withNoGrad {
         let layers = model.model.layers

@@ -16,9 +16,9 @@ func attentionForwardSingleQuery(
     shape: AttentionShape, mask: UnsafePointer<Bool>?, maskStride: Int
 ) {
     // A work item takes a run of key/value heads, so it streams a contiguous part of every
-    // cache row (one head's part alone, 3 of 18 lines of a row here, read at 3 GB/s where
-    // whole rows stream at 9). Each head's arithmetic is the same in any grouping, so the
-    // split may follow the thread count without changing the bits.
+    // cache row. (One head per item read 3 of a row's 18 cache lines in model-bench's model,
+    // at 3 GB/s where whole rows stream at 9.) Each head's arithmetic is the same in any
+    // grouping, so the split may follow the thread count without changing the bits.
     let parts = min(shape.kvHeads, max(1, Parallel.maxThreads))
     Parallel.forEach(shape.batch * parts) { item in
         let batch = item / parts

@@ -49,11 +49,13 @@ func attentionForward(
     let items = shape.batch * shape.heads * queryBlocks
     let maskStride = maskBatchStride ?? shape.queryLength * shape.keyLength
     if shape.queryLength == 1 {
-        attentionForwardSingleQuery(q: q, k: k, v: v, out: out, logSumExp: logSumExp, shape: shape, mask: mask, maskStride: maskStride)
+        // Decoding: see AttentionDecode.swift.
+        attentionForwardSingleQuery(
+            q: q, k: k, v: v, out: out, logSumExp: logSumExp, shape: shape, mask: mask, maskStride: maskStride)
         return
     }
     // Key/value rows are read once per query tile of each head in the group; a single read
-    // (decoding one query per head) is cheaper in place than after a copy.
+    // (one query tile, no shared key/value heads) is cheaper in place than after a copy.
     let copy = queryBlocks * shape.groupSize > 1
     let keys = HeadMajorBuffer(
         k, batch: shape.batch, length: shape.keyLength, heads: shape.kvHeads, headDim: shape.headDim, copy: copy)
