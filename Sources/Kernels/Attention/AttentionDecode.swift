@@ -55,15 +55,15 @@ private func attentionDecodeHeads(
         while j + 4 <= visible {
             for h in 0..<heads {
                 let key = keys + j * rowStride + h / shape.groupSize * d
-                let dots = attentionDots4(queries + h * d, key, rowStride: rowStride, count: d)
+                let dots = gemmDots4(
+                    queries + h * d, key, key + rowStride, key + 2 * rowStride, key + 3 * rowStride, count: d)
                 for r in 0..<4 { scores[h * visible + j + r] = dots[r] }
             }
             j += 4
         }
         while j < visible {
             for h in 0..<heads {
-                scores[h * visible + j] = attentionDot(
-                    queries + h * d, keys + j * rowStride + h / shape.groupSize * d, count: d)
+                scores[h * visible + j] = gemmDot(queries + h * d, keys + j * rowStride + h / shape.groupSize * d, count: d)
             }
             j += 1
         }
@@ -98,23 +98,6 @@ private func attentionDecodeHeads(
     }
 }
 
-/// `sum_c a[c] * b[c]`, eight lanes at a time.
-@inline(__always)
-func attentionDot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
-    var acc = SIMD8<Float>()
-    var c = 0
-    while c + 8 <= count {
-        acc = fusedMultiplyAdd(acc, load8(a + c), load8(b + c))
-        c += 8
-    }
-    var total = acc.sum()
-    while c < count {
-        total = fusedMultiplyAdd(total, a[c], b[c])
-        c += 1
-    }
-    return total
-}
-
 /// Replaces `scores` by `exp(score - max)` and returns the maximum and the sum of the
 /// exponentials (`(-infinity, 0)`, scores untouched, when every score is `-infinity`).
 func attentionExponentiate(_ scores: UnsafeMutablePointer<Float>, count: Int) -> (maximum: Float, total: Float) {
@@ -137,30 +120,6 @@ func attentionExponentiate(_ scores: UnsafeMutablePointer<Float>, count: Int) ->
         j += 1
     }
     return (maximum, total)
-}
-
-/// The dot products of `q` with four rows `rowStride` apart, each summed as ``attentionDot``.
-@inline(__always)
-func attentionDots4(_ q: UnsafePointer<Float>, _ rows: UnsafePointer<Float>, rowStride: Int, count: Int) -> SIMD4<Float> {
-    var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
-    let r1 = rows + rowStride, r2 = r1 + rowStride, r3 = r2 + rowStride
-    var c = 0
-    while c + 8 <= count {
-        let x = load8(q + c)
-        a0 = fusedMultiplyAdd(a0, x, load8(rows + c))
-        a1 = fusedMultiplyAdd(a1, x, load8(r1 + c))
-        a2 = fusedMultiplyAdd(a2, x, load8(r2 + c))
-        a3 = fusedMultiplyAdd(a3, x, load8(r3 + c))
-        c += 8
-    }
-    var totals = SIMD4(a0.sum(), a1.sum(), a2.sum(), a3.sum())
-    while c < count {
-        totals = SIMD4(
-            fusedMultiplyAdd(totals[0], q[c], rows[c]), fusedMultiplyAdd(totals[1], q[c], r1[c]),
-            fusedMultiplyAdd(totals[2], q[c], r2[c]), fusedMultiplyAdd(totals[3], q[c], r3[c]))
-        c += 1
-    }
-    return totals
 }
 
 /// For each query head `h < heads`: `sums[h * width + c] = sum_j weights[h * count + j] *
