@@ -61,8 +61,16 @@ public struct PositionalContrastiveDecoding: Equatable, Sendable {
         precondition(
             logits.count == localLogits.count,
             "PositionalContrastiveDecoding: \(logits.count) logits against \(localLogits.count) local-aware logits")
-        let kept = logits.indices.sorted { logits[$0] != logits[$1] ? logits[$0] > logits[$1] : $0 < $1 }
-            .prefix(topCount)
+        // The top tokens in one pass (a full sort of a 32 000-entry vocabulary would cost
+        // more than a small model's decoding step): `kept` stays ordered by logit, then id.
+        var kept: [Int] = []
+        kept.reserveCapacity(topCount + 1)
+        for index in logits.indices {
+            if kept.count == topCount, !(logits[index] > logits[kept[topCount - 1]]) { continue }
+            let position = kept.firstIndex { logits[$0] < logits[index] } ?? kept.count
+            kept.insert(index, at: position)
+            if kept.count > topCount { kept.removeLast() }
+        }
         var result = [Float](repeating: -.infinity, count: logits.count)
         for index in kept { result[index] = (1 + beta) * logits[index] - beta * localLogits[index] }
         return result
