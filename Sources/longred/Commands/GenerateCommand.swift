@@ -16,9 +16,9 @@ enum GenerateCommand {
             .value("--top-p", "p", "Sample from the smallest set of tokens with probability >= p (0 < p <= 1).", default: "1"),
             .value("--seed", "s", "Random seed.", default: "0"),
             .flag("--pcd", "Positional contrastive decoding: contrast the logits with those of local-aware RoPE frequencies."),
-            .value("--pcd-alpha", "a", "PCD: alpha of T(x) = 2 - exp(alpha * x).", default: "0.2"),
-            .value("--pcd-beta", "b", "PCD: weight of the contrast (>= 0).", default: "2.5"),
-            .value("--pcd-top", "n", "PCD: choose only among the n most likely tokens.", default: "30"),
+            .value("--pcd-alpha", "a", "PCD: alpha of T(x) = 2 - exp(alpha * x).", default: "\(pcdDefaults.alpha)"),
+            .value("--pcd-beta", "b", "PCD: weight of the contrast (>= 0).", default: "\(pcdDefaults.beta)"),
+            .value("--pcd-top", "n", "PCD: choose only among the n most likely tokens.", default: "\(pcdDefaults.topCount)"),
             .flag("--no-bos", "Do not start the prompt with the tokenizer's BOS token."),
             .flag("--ignore-eos", "Keep generating past end-of-sequence tokens."),
             .value("--threads", "n", "Worker threads.", default: "all cores"),
@@ -74,6 +74,9 @@ private func runGenerate(_ options: ParsedOptions) throws {
     ModelCommandSupport.write("\n")
 }
 
+/// The paper's PCD settings, the defaults of the `--pcd-*` flags.
+private let pcdDefaults = PositionalContrastiveDecoding()
+
 /// The `--pcd` settings, or nil without `--pcd` (whose tuning flags are then an error).
 private func contrastiveDecoding(_ options: ParsedOptions) throws -> PositionalContrastiveDecoding? {
     let tuning = ["--pcd-alpha", "--pcd-beta", "--pcd-top"]
@@ -83,13 +86,13 @@ private func contrastiveDecoding(_ options: ParsedOptions) throws -> PositionalC
         }
         return nil
     }
-    let alpha = try options.value("--pcd-alpha", default: 0.2)
+    let alpha = try options.value("--pcd-alpha", default: pcdDefaults.alpha)
     guard alpha.isFinite else { throw UsageError("option '--pcd-alpha' must be a finite number, got \(alpha)") }
-    let beta = try options.value("--pcd-beta", default: Float(2.5))
+    let beta = try options.value("--pcd-beta", default: pcdDefaults.beta)
     guard beta >= 0 && beta.isFinite else {
         throw UsageError("option '--pcd-beta' must be a finite number >= 0, got \(beta)")
     }
-    let top = try options.positiveInteger("--pcd-top", default: 30)
+    let top = try options.positiveInteger("--pcd-top", default: pcdDefaults.topCount)
     return PositionalContrastiveDecoding(alpha: alpha, beta: beta, topCount: top)
 }
 
