@@ -265,9 +265,10 @@ func gemmPacked(
 }
 
 /// Whether the drivers hand op(A) to the macro-kernel in place instead of packing it:
-/// non-transposed A on the AVX2 kernel (the AVX-512 kernels read packed slivers only).
+/// non-transposed A, whose packing would be a transpose (the mid-sized driver only; see
+/// ``gemmMacroKernel(mc:nc:kc:rows:lda:packedB:alpha:beta:c:ldc:)``).
 @inline(__always)
-func gemmReadsRowsOfA(transA: Bool) -> Bool { !transA && !usesAVX512Kernels }
+func gemmReadsRowsOfA(transA: Bool) -> Bool { !transA }
 
 /// Rows of C the macro-kernel takes at a time: the tile height of the micro-kernel in
 /// use. Drivers split rows in these units so that no block ends in a lone 6-row sliver,

@@ -244,46 +244,64 @@ func gemmMacroKernel(
 }
 
 /// ``gemmMacroKernel(mc:nc:kc:packedA:packedB:alpha:beta:c:ldc:)`` with op(A) read in
-/// place from row-major storage (`a[i * lda + p]`, the block's top-left at `a`) by the
-/// AVX2 kernel; see ``gemmMicroKernel6x16(kc:rows:lda:b:alpha:beta:c:ldc:)``. A last
-/// sliver of fewer than six rows is packed (zero-padded) and runs the edge kernel.
+/// place from row-major storage (`a[i * lda + p]`, the block's top-left at `a`): six rows
+/// at a time by the AVX2 kernel (see ``gemmMicroKernel6x16(kc:rows:lda:b:alpha:beta:c:ldc:)``),
+/// twelve by the AVX-512 one. Rows left below the last full tile are packed
+/// (zero-padded) and take the packed path.
 func gemmMacroKernel(
     mc: Int, nc: Int, kc: Int, rows a: UnsafePointer<Float>, lda: Int, packedB: UnsafePointer<Float>,
     alpha: Float, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
 ) {
-    let fullRows = mc / gemmMR * gemmMR
-    withUnsafeTemporaryAllocation(of: Float.self, capacity: gemmMR * gemmNR) { tile in
+    let tileRows = gemmRowUnit
+    let fullRows = mc / tileRows * tileRows
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: tileRows * gemmNR) { tile in
         let t = tile.baseAddress!
         var ir = 0
         while ir < fullRows {
-            gemmTouchRows(a + ir * lda, lda: lda, count: kc)
+            let rows = a + ir * lda
+            for sliver in stride(from: 0, to: tileRows, by: gemmMR) {
+                gemmTouchRows(rows + sliver * lda, lda: lda, count: kc)
+            }
             var jr = 0
             while jr < nc {
                 let nr = min(gemmNR, nc - jr)
-                let ctile = c + ir * ldc + jr
-                if nr == gemmNR {
-                    gemmMicroKernel6x16(
-                        kc: kc, rows: a + ir * lda, lda: lda, b: packedB + jr * kc,
-                        alpha: alpha, beta: beta, c: ctile, ldc: ldc)
-                } else {
-                    gemmMicroKernel6x16(
-                        kc: kc, rows: a + ir * lda, lda: lda, b: packedB + jr * kc,
-                        alpha: 1, beta: 0, c: t, ldc: gemmNR)
-                    gemmMergeTile(mr: gemmMR, nr: nr, tile: t, alpha: alpha, beta: beta, c: ctile, ldc: ldc)
+                let full = nr == gemmNR
+                gemmRowsKernel(
+                    tileRows: tileRows, kc: kc, rows: rows, lda: lda, b: packedB + jr * kc,
+                    alpha: full ? alpha : 1, beta: full ? beta : 0,
+                    c: full ? c + ir * ldc + jr : t, ldc: full ? ldc : gemmNR)
+                if !full {
+                    gemmMergeTile(mr: tileRows, nr: nr, tile: t, alpha: alpha, beta: beta, c: c + ir * ldc + jr, ldc: ldc)
                 }
                 jr += gemmNR
             }
-            ir += gemmMR
+            ir += tileRows
         }
     }
     if fullRows < mc {
-        FloatAllocation.withScratch(count: gemmMR * kc) { sliver in
-            gemmPackA(transposed: false, a: a + fullRows * lda, lda: lda, mc: mc - fullRows, kc: kc, into: sliver)
+        let rest = mc - fullRows
+        FloatAllocation.withScratch(count: (rest + gemmMR - 1) / gemmMR * gemmMR * kc) { slivers in
+            gemmPackA(transposed: false, a: a + fullRows * lda, lda: lda, mc: rest, kc: kc, into: slivers)
             gemmMacroKernel(
-                mc: mc - fullRows, nc: nc, kc: kc, packedA: sliver, packedB: packedB,
+                mc: rest, nc: nc, kc: kc, packedA: slivers, packedB: packedB,
                 alpha: alpha, beta: beta, c: c + fullRows * ldc, ldc: ldc)
         }
     }
+}
+
+/// One tile of `tileRows` (6, or 12 with AVX-512) rows read in place.
+@inline(__always)
+func gemmRowsKernel(
+    tileRows: Int, kc: Int, rows a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
+    alpha: Float, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+) {
+    #if arch(x86_64)
+    if tileRows == 2 * gemmMR {
+        gemmMicroKernel12x16(kc: kc, rows: a, lda: lda, b: b, alpha: alpha, beta: beta, c: c, ldc: ldc)
+        return
+    }
+    #endif
+    gemmMicroKernel6x16(kc: kc, rows: a, lda: lda, b: b, alpha: alpha, beta: beta, c: c, ldc: ldc)
 }
 
 /// Loads one float of every cache line of six rows (`count` floats each), all

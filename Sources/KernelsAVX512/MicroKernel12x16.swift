@@ -20,6 +20,32 @@ package func gemmMicroKernel12x16(
     kc: Int, a0: UnsafePointer<Float>, a1: UnsafePointer<Float>, b: UnsafePointer<Float>,
     alpha: Float, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
 ) {
+    gemmKernel12x16(
+        kc: kc, a0: a0, a1: a1, rowStride: 1, depthStride: 6, b: b, alpha: alpha, beta: beta, c: c, ldc: ldc)
+}
+
+/// ``gemmMicroKernel12x16(kc:a0:a1:b:alpha:beta:c:ldc:)`` reading twelve rows of a
+/// row-major op(A) in place (`a[r * lda + p]`) instead of two packed slivers, as Kernels'
+/// AVX2 kernel does for non-transposed A: packing that A is a 12-row transpose, a
+/// sizeable share of a product whose depth is small. Same FMA order, same bits.
+@inline(never)
+package func gemmMicroKernel12x16(
+    kc: Int, rows a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
+    alpha: Float, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+) {
+    gemmKernel12x16(
+        kc: kc, a0: a, a1: a + 6 * lda, rowStride: lda, depthStride: 1, b: b,
+        alpha: alpha, beta: beta, c: c, ldc: ldc)
+}
+
+/// The 12 x 16 kernel body; element (p, r) of the A rows is `a0[p * depthStride + r *
+/// rowStride]` for r < 6 and `a1[...]` with r - 6 for the others. Inlined into the two
+/// wrappers above, each with its strides known at the call.
+@inline(__always)
+func gemmKernel12x16(
+    kc: Int, a0: UnsafePointer<Float>, a1: UnsafePointer<Float>, rowStride: Int, depthStride: Int,
+    b: UnsafePointer<Float>, alpha: Float, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+) {
     // Unlike the AVX2 kernel, this one does not touch the C tile's lines before the k
     // loop: on Emerald Rapids that was 3-6 % slower on a small model's products and no
     // faster at 1024³-2048³.
@@ -31,32 +57,32 @@ package func gemmMicroKernel12x16(
     var bp = UnsafeRawPointer(b)
     @inline(__always) func step(_ o: Int) {
         let bv = (bp + o * 64).loadUnaligned(as: SIMD16<Float>.self)
-        let q = p0 + o * 6, r = p1 + o * 6
+        let q = p0 + o * depthStride, r = p1 + o * depthStride
         c0 = c0.addingProduct(SIMD16(repeating: q[0]), bv)
-        c1 = c1.addingProduct(SIMD16(repeating: q[1]), bv)
-        c2 = c2.addingProduct(SIMD16(repeating: q[2]), bv)
-        c3 = c3.addingProduct(SIMD16(repeating: q[3]), bv)
-        c4 = c4.addingProduct(SIMD16(repeating: q[4]), bv)
-        c5 = c5.addingProduct(SIMD16(repeating: q[5]), bv)
+        c1 = c1.addingProduct(SIMD16(repeating: q[rowStride]), bv)
+        c2 = c2.addingProduct(SIMD16(repeating: q[2 * rowStride]), bv)
+        c3 = c3.addingProduct(SIMD16(repeating: q[3 * rowStride]), bv)
+        c4 = c4.addingProduct(SIMD16(repeating: q[4 * rowStride]), bv)
+        c5 = c5.addingProduct(SIMD16(repeating: q[5 * rowStride]), bv)
         c6 = c6.addingProduct(SIMD16(repeating: r[0]), bv)
-        c7 = c7.addingProduct(SIMD16(repeating: r[1]), bv)
-        c8 = c8.addingProduct(SIMD16(repeating: r[2]), bv)
-        c9 = c9.addingProduct(SIMD16(repeating: r[3]), bv)
-        c10 = c10.addingProduct(SIMD16(repeating: r[4]), bv)
-        c11 = c11.addingProduct(SIMD16(repeating: r[5]), bv)
+        c7 = c7.addingProduct(SIMD16(repeating: r[rowStride]), bv)
+        c8 = c8.addingProduct(SIMD16(repeating: r[2 * rowStride]), bv)
+        c9 = c9.addingProduct(SIMD16(repeating: r[3 * rowStride]), bv)
+        c10 = c10.addingProduct(SIMD16(repeating: r[4 * rowStride]), bv)
+        c11 = c11.addingProduct(SIMD16(repeating: r[5 * rowStride]), bv)
     }
     var remaining = kc
     while remaining >= 4 {
         step(0); step(1); step(2); step(3)
-        p0 += 24
-        p1 += 24
+        p0 += 4 * depthStride
+        p1 += 4 * depthStride
         bp += 4 * 64
         remaining -= 4
     }
     while remaining > 0 {
         step(0)
-        p0 += 6
-        p1 += 6
+        p0 += depthStride
+        p1 += depthStride
         bp += 64
         remaining -= 1
     }

@@ -271,8 +271,8 @@ private struct Problem {
 }
 
 @Suite struct GEMMInstructionSetTests {
-    /// The AVX-512 kernels (12 x 16 pairs of slivers, 6 x 16 single slivers, edge tiles)
-    /// and the AVX2 kernel compute every element with the same FMA chain, so switching
+    /// The AVX-512 kernels (12 x 16 pairs of slivers or rows read in place, 6 x 16 single
+    /// slivers, edge tiles) and the AVX2 kernel compute every element with the same FMA chain, so switching
     /// kernels must not change a bit. Shapes cover odd sliver counts, partial tiles, both
     /// drivers, several k slices, and alpha/beta updates.
     @Test func avx512AndAVX2GiveIdenticalBits() {
@@ -285,6 +285,7 @@ private struct Problem {
         for (m, n, k, tA, tB) in [
             (12, 16, 7, false, false), (18, 33, 100, false, true), (127, 65, 131, true, false),
             (300, 70, 700, false, true), (40, 300, 660, true, true), (768, 65, 128, false, true),
+            (131, 65, 127, false, false),
         ] {
             // alpha is not a power of two, so a differently rounded update would show.
             let problem = Problem(transposeA: tA, transposeB: tB, m: m, n: n, k: k, alpha: 0.7, beta: 1.3)
