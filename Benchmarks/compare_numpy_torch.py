@@ -24,6 +24,13 @@ the next library's call: OpenBLAS and OpenMP are told not to spin, and the scrip
 pauses 5 ms after each call so the Swift pool's workers (which spin about 2 ms) go to
 sleep; every call then pays a thread wake-up (tens of microseconds), so use more than
 one thread only for products of several milliseconds (the 1024³ and 2048³ cases).
+
+With --library and --blocks, the libraries take turns block by block instead: each runs
+its call back to back for 20 ms (its threads stay warm, as in a training loop; the block's
+median call counts), then the script sleeps 150 ms so that its idle threads stop spinning
+before the next library's block (OpenBLAS spins up to ~0.1 s by default, libgomp and the
+Swift pool a few ms). The libraries keep their default spin settings. This is the mode
+for the smaller products on more than one thread.
 """
 
 import argparse
@@ -34,7 +41,7 @@ import subprocess
 import sys
 import time
 
-if "--library" in sys.argv:
+if "--library" in sys.argv and "--blocks" not in sys.argv:
     # Must be set before NumPy and torch load their thread pools (see the docstring).
     os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
@@ -125,6 +132,28 @@ def alternate(calls, min_time, pause):
     return times
 
 
+def alternate_blocks(calls, min_time, block=0.02, pause=0.15):
+    """Runs the calls in turn, each for a block of `block` seconds (at least 3 calls) and
+    then `pause` seconds of sleep, for at least min_time seconds of blocks and 5 rounds;
+    returns each call's list of per-block median seconds, one per round."""
+    for call in calls:
+        call()
+    times = [[] for _ in calls]
+    timed = 0.0
+    while len(times[0]) < 5 or timed < min_time:
+        for i, call in enumerate(calls):
+            block_times = []
+            start = time.perf_counter()
+            while len(block_times) < 3 or time.perf_counter() - start < block:
+                t0 = time.perf_counter()
+                call()
+                block_times.append(time.perf_counter() - t0)
+            timed += time.perf_counter() - start
+            times[i].append(median(block_times))
+            time.sleep(pause)
+    return times
+
+
 def median(values):
     return sorted(values)[len(values) // 2]
 
@@ -206,6 +235,9 @@ def main():
     parser.add_argument("--library", default=None, metavar="PATH",
                         help="libKernelsFFI.so: time the Swift sgemm in this process, alternating call "
                              "by call with NumPy and torch (see above)")
+    parser.add_argument("--blocks", action="store_true",
+                        help="with --library: take turns in 20 ms blocks of back-to-back calls with warm "
+                             "threads instead of call by call (see above)")
     parser.add_argument("--kernel-bench", default=None, metavar="PATH",
                         help="run this kernel-bench binary for each case right after NumPy and torch "
                              "(interleaved, so all three see the same machine load)")
@@ -215,6 +247,8 @@ def main():
         assert all(t >= 1 for t in thread_counts)
     except (ValueError, AssertionError):
         parser.error(f"--threads expects positive integers like 1,2; got {args.threads!r}")
+    if args.blocks and not args.library:
+        parser.error("--blocks needs --library")
 
     info = library_info()
     for line in info:
@@ -264,7 +298,10 @@ def main():
                     calls.append(lambda: torch.matmul(ta_t, tb_t, out=tc_t))
                 limits = threadpool_limits(limits=threads, user_api="blas") if threadpool_limits else None
                 try:
-                    turns = alternate(calls, args.min_time, pause=0.005 if threads > 1 else 0)
+                    if args.blocks:
+                        turns = alternate_blocks(calls, args.min_time)
+                    else:
+                        turns = alternate(calls, args.min_time, pause=0.005 if threads > 1 else 0)
                 finally:
                     if limits is not None:
                         limits.unregister()
