@@ -133,23 +133,17 @@ def alternate(calls, min_time, pause):
 
 
 def alternate_blocks(calls, min_time, block=0.02, pause=0.15):
-    """Runs the calls in turn, each for a block of `block` seconds (at least 3 calls) and
-    then `pause` seconds of sleep, for at least min_time seconds of blocks and 5 rounds;
-    returns each call's list of per-block median seconds, one per round."""
-    for call in calls:
-        call()
+    """Runs the calls in turn, each for a block of `block` seconds (a waking call, then at
+    least 3 timed ones; see median_time) and then `pause` seconds of sleep, for at least
+    min_time seconds of blocks and 5 rounds; returns each call's list of per-block median
+    seconds, one per round."""
     times = [[] for _ in calls]
     timed = 0.0
     while len(times[0]) < 5 or timed < min_time:
         for i, call in enumerate(calls):
-            block_times = []
             start = time.perf_counter()
-            while len(block_times) < 3 or time.perf_counter() - start < block:
-                t0 = time.perf_counter()
-                call()
-                block_times.append(time.perf_counter() - t0)
+            times[i].append(median_time(call, block))
             timed += time.perf_counter() - start
-            times[i].append(median(block_times))
             time.sleep(pause)
     return times
 

@@ -272,9 +272,9 @@ private struct Problem {
 
 @Suite struct GEMMInstructionSetTests {
     /// The AVX-512 kernels (12 x 16 pairs of slivers or rows read in place, 6 x 16 single
-    /// slivers, edge tiles) and the AVX2 kernel compute every element with the same FMA chain, so switching
-    /// kernels must not change a bit. Shapes cover odd sliver counts, partial tiles, both
-    /// drivers, several k slices, and alpha/beta updates.
+    /// slivers, edge tiles) and the AVX2 kernel compute every element with the same FMA
+    /// chain, so switching kernels must not change a bit. Shapes cover odd sliver counts,
+    /// partial tiles, both drivers, several k slices, and alpha/beta updates.
     @Test func avx512AndAVX2GiveIdenticalBits() {
         guard CPUFeatures.hasAVX512 else {
             #expect(CPUFeatures.instructionSet != "avx512")
