@@ -7,5 +7,6 @@ let tool = CommandLineTool(commands: [
     ScoreCommand.specification,
     TokenizeCommand.specification,
     GenerateCommand.specification,
+    ReproduceCommand.specification,
 ])
 exit(tool.run(Array(CommandLine.arguments.dropFirst())))

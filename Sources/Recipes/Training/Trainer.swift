@@ -49,6 +49,9 @@ public final class Trainer {
     /// The student model.
     public var student: LlamaForCausalLM { context.student }
 
+    /// The file in the output directory that holds the run's ``TrainingConfiguration`` (JSON).
+    public static let configurationFileName = "training_configuration.json"
+
     /// Sets up a run; nothing is trained or written yet.
     ///
     /// - Parameters:
@@ -126,7 +129,7 @@ public final class Trainer {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
             try encoder.encode(configuration).write(
-                to: output.appendingPathComponent("training_configuration.json"), options: .atomic)
+                to: output.appendingPathComponent(Self.configurationFileName), options: .atomic)
         } catch {
             throw TrainingError.writeFailed(path: output.path, reason: "\(error)")
         }

@@ -106,38 +106,42 @@ enum ExtendCommand {
         configuration.maxTokensPerMicroStep = try options.positiveInteger("--micro-batch-tokens", default: 2 * target)
         let resume = try TrainingFlags.checkResume(options, output: output)
 
+        let streams = try tokenStreams(options, baseDirectory: baseDirectory, fraction: fraction)
+        try train(
+            student: student, baseDirectory: baseDirectory, strategy: strategy, trainingTokens: streams.training,
+            validationTokens: streams.validation, configuration: configuration, resume: resume, options: options)
+    }
+
+    /// The corpus of `--corpus` split at `fraction` (validation at its end) and encoded with
+    /// the base model's tokenizer, or as bytes when the base directory has no tokenizer.json
+    /// (then the model needs a vocabulary of at least 256).
+    static func tokenStreams(
+        _ options: ParsedOptions, baseDirectory: String, fraction: Double
+    ) throws -> (training: [Int32], validation: [Int32]) {
+        let (training, validation) = try TrainingFlags.loadCorpus(options).split(validationFraction: fraction)
         let tokenizerPath = URL(fileURLWithPath: baseDirectory).appendingPathComponent(tokenizerFileName).path
-        let tokenizer = FileManager.default.fileExists(atPath: tokenizerPath)
-            ? try loadTokenizer(modelDirectory: baseDirectory) : nil
-        let corpus = try TrainingFlags.loadCorpus(options)
-        let (training, validation) = corpus.split(validationFraction: fraction)
-        let encode: TokenEncoder
-        if let tokenizer {
-            var failure: Error?
-            encode = { text in
-                do { return try tokenizer.encode(text, addSpecialTokens: false) } catch {
-                    failure = failure ?? error
-                    return []
-                }
-            }
-            let trainingTokens = training.tokens(encodedBy: encode)
-            let validationTokens = validation.tokens(encodedBy: encode)
-            if let failure { throw failure }
-            try train(
-                student: student, baseDirectory: baseDirectory, strategy: strategy, trainingTokens: trainingTokens,
-                validationTokens: validationTokens, configuration: configuration, resume: resume, options: options)
-        } else {
-            guard baseConfiguration.vocabSize >= 256 else {
+        guard FileManager.default.fileExists(atPath: tokenizerPath) else {
+            let vocabulary = try LlamaConfiguration(
+                contentsOf: (baseDirectory as NSString).appendingPathComponent("config.json")).vocabSize
+            guard vocabulary >= 256 else {
                 throw UsageError("option '--base': \(baseDirectory) has no tokenizer.json and its vocabulary "
-                    + "(\(baseConfiguration.vocabSize)) is too small for byte tokens")
+                    + "(\(vocabulary)) is too small for byte tokens")
             }
             let bytes = ByteTokenizer()
-            encode = { bytes.encode($0, addSpecialTokens: false) }
-            try train(
-                student: student, baseDirectory: baseDirectory, strategy: strategy,
-                trainingTokens: training.tokens(encodedBy: encode), validationTokens: validation.tokens(encodedBy: encode),
-                configuration: configuration, resume: resume, options: options)
+            let encode: TokenEncoder = { bytes.encode($0, addSpecialTokens: false) }
+            return (training.tokens(encodedBy: encode), validation.tokens(encodedBy: encode))
         }
+        let tokenizer = try loadTokenizer(modelDirectory: baseDirectory)
+        var failure: Error?
+        let encode: TokenEncoder = { text in
+            do { return try tokenizer.encode(text, addSpecialTokens: false) } catch {
+                failure = failure ?? error
+                return []
+            }
+        }
+        let streams = (training.tokens(encodedBy: encode), validation.tokens(encodedBy: encode))
+        if let failure { throw failure }
+        return streams
     }
 
     private static func train(
