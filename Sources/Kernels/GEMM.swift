@@ -270,6 +270,12 @@ func gemmPacked(
 @inline(__always)
 func gemmReadsRowsOfA(transA: Bool) -> Bool { !transA }
 
+/// Whether the mid-sized driver packs a part's own share of the operand while the first
+/// tiles that use it run (the macro-kernels that read a transposed op(A) or a
+/// non-transposed op(B) in place and pack it on the way) instead of in a pass of its
+/// own: the AVX2 kernel only, as those macro-kernels run six-row tiles.
+var gemmPacksWhileComputing: Bool { !usesAVX512Kernels }
+
 /// Rows of C the macro-kernel takes at a time: the tile height of the micro-kernel in
 /// use. Drivers split rows in these units so that no block ends in a lone 6-row sliver,
 /// which the AVX-512 path would run through the half-width AVX2 kernel.

@@ -45,15 +45,53 @@ func gemmMicroKernel6x16(
     gemmKernel6x16(kc: kc, a: a, rowStride: lda, depthStride: 1, b: b, alpha: alpha, beta: beta, c: c, ldc: ldc)
 }
 
-/// The 6 x 16 kernel body; element (p, r) of the A sliver is `a[p * depthStride + r * rowStride]`.
-/// Inlined into the two wrappers above, each with its strides known at the call.
+/// ``gemmMicroKernel6x16(kc:a:b:alpha:beta:c:ldc:)`` reading six columns of a row-major
+/// A in place (op(A) transposed: `a[p * lda + r]`) and packing them into `sliver` (kc x 6,
+/// p-major, as ``gemmPackA(transposed:a:lda:mc:kc:into:)`` lays them out) on the way.
+/// The strided loads of the sliver's first tile then overlap its arithmetic instead of
+/// taking a packing pass of their own; the sliver's other tiles read the packed copy.
+/// The products are summed in the same order, so the bits are those of the packed path.
+@inline(never)
+func gemmMicroKernel6x16(
+    kc: Int, columns a: UnsafePointer<Float>, lda: Int, packingInto sliver: UnsafeMutablePointer<Float>,
+    b: UnsafePointer<Float>, alpha: Float, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+) {
+    gemmKernel6x16(
+        kc: kc, a: a, rowStride: 1, depthStride: lda, packingAInto: sliver, b: b,
+        alpha: alpha, beta: beta, c: c, ldc: ldc)
+}
+
+/// ``gemmMicroKernel6x16(kc:a:b:alpha:beta:c:ldc:)`` reading sixteen columns of a
+/// row-major, non-transposed op(B) in place (`b[p * ldb + j]`) and packing them into
+/// `sliver` (kc x 16, p-major, as ``gemmPackB(transposed:b:ldb:kc:columns:into:)`` lays
+/// them out) on the way, for the other A slivers' tiles; the B counterpart of
+/// ``gemmMicroKernel6x16(kc:columns:lda:packingInto:b:alpha:beta:c:ldc:)``.
+@inline(never)
+func gemmMicroKernel6x16(
+    kc: Int, a: UnsafePointer<Float>, rows b: UnsafePointer<Float>, ldb: Int,
+    packingInto sliver: UnsafeMutablePointer<Float>,
+    alpha: Float, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+) {
+    gemmKernel6x16(
+        kc: kc, a: a, rowStride: 1, depthStride: gemmMR, b: b, bDepthStride: ldb, packingBInto: sliver,
+        alpha: alpha, beta: beta, c: c, ldc: ldc)
+}
+
+/// The 6 x 16 kernel body; element (p, r) of the A sliver is `a[p * depthStride + r * rowStride]`
+/// and row p of the B sliver starts at `b + p * bDepthStride`. Inlined into the wrappers
+/// above, each with its strides known at the call. With `packingAInto` (only where
+/// `rowStride` is 1) each step's six A values are also copied to
+/// `packingAInto[p * 6 ..< p * 6 + 6]`; with `packingBInto`, its sixteen B values to
+/// `packingBInto[p * 16 ..< p * 16 + 16]`.
 ///
 /// Each C row is one `SIMD16<Float>` (two ymm registers). Written with SIMD16 rather
 /// than twelve SIMD8 values because LLVM then schedules the loop without spilling:
 /// with SIMD8 halves it hoists all six broadcasts and runs out of registers.
 @inline(__always)
 func gemmKernel6x16(
-    kc: Int, a: UnsafePointer<Float>, rowStride: Int, depthStride: Int, b: UnsafePointer<Float>,
+    kc: Int, a: UnsafePointer<Float>, rowStride: Int, depthStride: Int,
+    packingAInto packedA: UnsafeMutablePointer<Float>? = nil,
+    b: UnsafePointer<Float>, bDepthStride: Int = gemmNR, packingBInto packedB: UnsafeMutablePointer<Float>? = nil,
     alpha: Float, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
 ) {
     // Touch the C tile's cache lines now (a row of 16 floats spans at most two), so
@@ -68,9 +106,11 @@ func gemmKernel6x16(
     var c0 = SIMD16<Float>(), c1 = SIMD16<Float>(), c2 = SIMD16<Float>()
     var c3 = SIMD16<Float>(), c4 = SIMD16<Float>(), c5 = SIMD16<Float>()
     var ap = a
-    var bp = UnsafeRawPointer(b)
+    var bp = b
+    var copiedA = packedA
+    var copiedB = packedB
     @inline(__always) func step(_ o: Int) {
-        let bv = (bp + o * 64).loadUnaligned(as: SIMD16<Float>.self)
+        let bv = load16(bp + o * bDepthStride)
         let q = ap + o * depthStride
         c0 = fusedMultiplyAdd16(c0, SIMD16(repeating: q[0]), bv)
         c1 = fusedMultiplyAdd16(c1, SIMD16(repeating: q[rowStride]), bv)
@@ -79,19 +119,41 @@ func gemmKernel6x16(
         c4 = fusedMultiplyAdd16(c4, SIMD16(repeating: q[4 * rowStride]), bv)
         c5 = fusedMultiplyAdd16(c5, SIMD16(repeating: q[5 * rowStride]), bv)
     }
+    // Before a group's loads and FMAs. Placed after them, the stores (which LLVM must
+    // assume alias the loads) pin all of the group's loads above them, and the scheduler
+    // then hoists the 24 broadcasts and spills them.
+    @inline(__always) func copy(steps: Int) {
+        if let copiedA {
+            for o in 0..<steps {
+                let q = UnsafeRawPointer(ap + o * depthStride)
+                let out = UnsafeMutableRawPointer(copiedA + o * gemmMR)
+                out.storeBytes(of: q.loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+                (out + 16).storeBytes(of: (q + 16).loadUnaligned(as: SIMD2<Float>.self), as: SIMD2<Float>.self)
+            }
+        }
+        if let copiedB {
+            for o in 0..<steps { store16(load16(bp + o * bDepthStride), copiedB + o * gemmNR) }
+        }
+    }
+    @inline(__always) func advance(steps: Int) {
+        ap += steps * depthStride
+        bp += steps * bDepthStride
+        copiedA = copiedA.map { $0 + steps * gemmMR }
+        copiedB = copiedB.map { $0 + steps * gemmNR }
+    }
     // Unrolled by four: the B rows stream from L2/L3 past the L1-resident A sliver,
     // and with fewer loop branches the loads run further ahead (about 3 % at 1024³).
     var remaining = kc
     while remaining >= 4 {
+        copy(steps: 4)
         step(0); step(1); step(2); step(3)
-        ap += 4 * depthStride
-        bp += 4 * 64
+        advance(steps: 4)
         remaining -= 4
     }
     while remaining > 0 {
+        copy(steps: 1)
         step(0)
-        ap += depthStride
-        bp += 64
+        advance(steps: 1)
         remaining -= 1
     }
     if touch == 0x7FC0_1234 { gemmTouchSink &+= 1 }
@@ -286,6 +348,74 @@ func gemmMacroKernel(
                 mc: rest, nc: nc, kc: kc, packedA: slivers, packedB: packedB,
                 alpha: alpha, beta: beta, c: c + fullRows * ldc, ldc: ldc)
         }
+    }
+}
+
+/// ``gemmMacroKernel(mc:nc:kc:packedA:packedB:alpha:beta:c:ldc:)`` with a transposed
+/// op(A) packed as it is used (`op(A)(i, p) = a[p * lda + i]`, the block's top-left at `a`):
+/// the first tile of each full sliver reads the sliver's six columns in place and leaves
+/// the packed sliver in `packedA` (room for `mc` rounded up to 6, times `kc`), where the
+/// sliver's other tiles read it (see
+/// ``gemmMicroKernel6x16(kc:columns:lda:packingInto:b:alpha:beta:c:ldc:)``). A partial
+/// last sliver, and every sliver when the first tile is not 16 columns wide, is packed
+/// first. Six-row tiles only: the AVX-512 path, which pairs slivers, packs its blocks whole.
+func gemmMacroKernel(
+    mc: Int, nc: Int, kc: Int, columns a: UnsafePointer<Float>, lda: Int,
+    packingInto packedA: UnsafeMutablePointer<Float>, packedB: UnsafePointer<Float>,
+    alpha: Float, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+) {
+    let fused = nc >= gemmNR ? mc / gemmMR * gemmMR : 0
+    for i in stride(from: 0, to: fused, by: gemmMR) {
+        let sliver = packedA + i * kc
+        gemmMicroKernel6x16(
+            kc: kc, columns: a + i, lda: lda, packingInto: sliver, b: packedB,
+            alpha: alpha, beta: beta, c: c + i * ldc, ldc: ldc)
+        if nc > gemmNR {
+            gemmMacroKernel(
+                mc: gemmMR, nc: nc - gemmNR, kc: kc, packedA: sliver, packedB: packedB + gemmNR * kc,
+                alpha: alpha, beta: beta, c: c + i * ldc + gemmNR, ldc: ldc)
+        }
+    }
+    if fused < mc {
+        let rest = packedA + fused * kc
+        gemmPackA(transposed: true, a: a + fused, lda: lda, mc: mc - fused, kc: kc, into: rest)
+        gemmMacroKernel(
+            mc: mc - fused, nc: nc, kc: kc, packedA: rest, packedB: packedB,
+            alpha: alpha, beta: beta, c: c + fused * ldc, ldc: ldc)
+    }
+}
+
+/// ``gemmMacroKernel(mc:nc:kc:packedA:packedB:alpha:beta:c:ldc:)`` with a non-transposed
+/// op(B) packed as it is used (`op(B)(p, j) = b[p * ldb + j]`, the block's top-left at `b`):
+/// the first A sliver's tiles read B's full 16-column slivers in place and leave them in
+/// `packedB` (room for `nc` rounded up to 16, times `kc`), where the other slivers' tiles
+/// read them (see ``gemmMicroKernel6x16(kc:a:rows:ldb:packingInto:alpha:beta:c:ldc:)``).
+/// A partial last B sliver, and all of B when the first A sliver is partial, is packed
+/// first. Six-row tiles only, like the A counterpart above.
+func gemmMacroKernel(
+    mc: Int, nc: Int, kc: Int, packedA: UnsafePointer<Float>, rows b: UnsafePointer<Float>, ldb: Int,
+    packingInto packedB: UnsafeMutablePointer<Float>,
+    alpha: Float, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+) {
+    let firstRows = mc >= gemmMR ? gemmMR : 0
+    let fused = firstRows > 0 ? nc / gemmNR * gemmNR : 0
+    for j in stride(from: 0, to: fused, by: gemmNR) {
+        gemmMicroKernel6x16(
+            kc: kc, a: packedA, rows: b + j, ldb: ldb, packingInto: packedB + j * kc,
+            alpha: alpha, beta: beta, c: c + j, ldc: ldc)
+    }
+    if fused < nc {
+        gemmPackB(transposed: false, b: b, ldb: ldb, kc: kc, columns: fused..<nc, into: packedB)
+        if firstRows > 0 {
+            gemmMacroKernel(
+                mc: firstRows, nc: nc - fused, kc: kc, packedA: packedA, packedB: packedB + fused * kc,
+                alpha: alpha, beta: beta, c: c + fused, ldc: ldc)
+        }
+    }
+    if firstRows < mc {
+        gemmMacroKernel(
+            mc: mc - firstRows, nc: nc, kc: kc, packedA: packedA + firstRows * kc, packedB: packedB,
+            alpha: alpha, beta: beta, c: c + firstRows * ldc, ldc: ldc)
     }
 }
 

@@ -7,8 +7,11 @@
 // the macro-kernel over the shared panel. Compared with splitting the product into
 // independent sub-products, the shared operand is packed once instead of once per
 // part, so parts can be small enough (16 per product) for two threads to finish together.
+// A part's own share is read in place where the kernel can (non-transposed A), or,
+// with the AVX2 kernel, packed by the first tiles that use it (transposed A,
+// non-transposed B), so that its first reads from L3 overlap arithmetic.
 // Each element of C is computed by one part, k slices in order: the result does not
-// depend on the thread count.
+// depend on the thread count, nor on the number of parts.
 
 /// Parts per product: enough for dynamic claiming to balance two threads (each part is
 /// 10-40 µs in a small model's step; 16 measured ~4 % faster than 8 there).
@@ -32,9 +35,12 @@ func gemmShared(
     // Parts own whole row units (see gemmRowUnit) or column slivers.
     let ownWidth = splitRows ? gemmRowUnit : gemmNR
     let ownSlivers = ((splitRows ? m : n) + ownWidth - 1) / ownWidth
-    let parts = gemmEvenChunkCount(
-        work: 2 * m * n * k, grain: gemmChunkFlops, limit: min(gemmSharedParts, ownSlivers))
+    // One thread has nothing to balance, and one part's slivers share the cache lines of
+    // their operand that separate parts would fetch again (3-6 % faster on one thread).
+    let partLimit = Parallel.maxThreads == 1 ? 1 : min(gemmSharedParts, ownSlivers)
+    let parts = gemmEvenChunkCount(work: 2 * m * n * k, grain: gemmChunkFlops, limit: partLimit)
     let readsRows = gemmReadsRowsOfA(transA: transA)
+    let packsWhileComputing = gemmPacksWhileComputing
     let maxPartFloats = splitRows && readsRows ? 0 : (ownSlivers + parts - 1) / parts * ownWidth * kcStep
 
     FloatAllocation.withScratch(count: kSlices * sliceFloats) { shared in
@@ -75,6 +81,11 @@ func gemmShared(
                             mc: count, nc: n, kc: kc, rows: a + start * lda + pc, lda: lda,
                             packedB: shared + slice * sliceFloats,
                             alpha: alpha, beta: sliceBeta, c: c + start * ldc, ldc: ldc)
+                    } else if splitRows && transA && packsWhileComputing {
+                        gemmMacroKernel(
+                            mc: count, nc: n, kc: kc, columns: a + pc * lda + start, lda: lda,
+                            packingInto: packed, packedB: shared + slice * sliceFloats,
+                            alpha: alpha, beta: sliceBeta, c: c + start * ldc, ldc: ldc)
                     } else if splitRows {
                         gemmPackA(
                             transposed: transA, a: transA ? a + pc * lda + start : a + start * lda + pc,
@@ -82,6 +93,11 @@ func gemmShared(
                         gemmMacroKernel(
                             mc: count, nc: n, kc: kc, packedA: packed, packedB: shared + slice * sliceFloats,
                             alpha: alpha, beta: sliceBeta, c: c + start * ldc, ldc: ldc)
+                    } else if !transB && packsWhileComputing {
+                        gemmMacroKernel(
+                            mc: m, nc: count, kc: kc, packedA: shared + slice * sliceFloats,
+                            rows: b + pc * ldb + start, ldb: ldb, packingInto: packed,
+                            alpha: alpha, beta: sliceBeta, c: c + start, ldc: ldc)
                     } else {
                         gemmPackB(
                             transposed: transB, b: transB ? b + start * ldb + pc : b + pc * ldb + start,

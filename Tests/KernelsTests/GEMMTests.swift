@@ -167,6 +167,7 @@ private struct Problem {
         defer { Parallel.maxThreads = saved }
         for (m, n, k, tA, tB) in [
             (300, 100, 700, false, true), (40, 400, 300, true, false), (150, 150, 150, false, false),
+            (150, 40, 300, true, false), (40, 150, 300, false, false),
             (2000, 1, 300, true, false), (1, 2000, 300, false, true),
         ] {
             let problem = Problem(transposeA: tA, transposeB: tB, m: m, n: n, k: k, beta: 1)
@@ -266,6 +267,58 @@ private struct Problem {
             for p in 0..<kc { sum += Double(a[i * lda + p]) * Double(b[p * nc + j]) }
             let expected = 0.7 * sum + 1.3 * Double(c0[i * ldc + j])
             #expect(abs(Double(inPlace[i * ldc + j]) - expected) < 1e-4, "mc \(mc) nc \(nc) kc \(kc)")
+        }
+    }
+}
+
+@Suite struct GEMMPackWhileComputingTests {
+    /// The macro-kernels that read a transposed op(A), or a non-transposed op(B), in place
+    /// during the first tiles and pack it on the way must give the packed path's bits and
+    /// leave exactly the slivers the packing routines write (the later tiles read them).
+    /// Shapes: full and partial last slivers of both operands, blocks narrower than a
+    /// tile (nothing fused), depths that are not a multiple of the 4-step unrolling, and
+    /// an alpha/beta update whose rounding would show.
+    @Test func packingWhileComputingGivesThePackedBits() {
+        for (mc, nc, kc) in [(13, 37, 50), (6, 16, 7), (24, 65, 128), (5, 20, 9), (12, 10, 6), (18, 48, 33)] {
+            let lda = mc + 3, ldb = nc + 5, ldc = nc + 2
+            let aStored = randomValues(kc * lda, seed: 7)   // kc x mc, op(A) = its transpose
+            let bStored = randomValues(kc * ldb, seed: 8)   // kc x nc, not transposed
+            let c0 = randomValues(mc * ldc, seed: 9)
+            let aFloats = (mc + gemmMR - 1) / gemmMR * gemmMR * kc
+            let bFloats = (nc + gemmNR - 1) / gemmNR * gemmNR * kc
+            var packedA = [Float](repeating: .nan, count: aFloats)
+            var packedB = [Float](repeating: .nan, count: bFloats)
+            gemmPackA(transposed: true, a: aStored, lda: lda, mc: mc, kc: kc, into: &packedA)
+            gemmPackB(transposed: false, b: bStored, ldb: ldb, kc: kc, columns: 0..<nc, into: &packedB)
+            var packed = c0
+            gemmMacroKernel(
+                mc: mc, nc: nc, kc: kc, packedA: packedA, packedB: packedB, alpha: 0.7, beta: 1.3,
+                c: &packed, ldc: ldc)
+
+            var aWhileComputing = c0
+            var packedAOnTheWay = [Float](repeating: .nan, count: aFloats)
+            gemmMacroKernel(
+                mc: mc, nc: nc, kc: kc, columns: aStored, lda: lda, packingInto: &packedAOnTheWay,
+                packedB: packedB, alpha: 0.7, beta: 1.3, c: &aWhileComputing, ldc: ldc)
+            var bWhileComputing = c0
+            var packedBOnTheWay = [Float](repeating: .nan, count: bFloats)
+            gemmMacroKernel(
+                mc: mc, nc: nc, kc: kc, packedA: packedA, rows: bStored, ldb: ldb, packingInto: &packedBOnTheWay,
+                alpha: 0.7, beta: 1.3, c: &bWhileComputing, ldc: ldc)
+
+            func differingBits(_ x: [Float], _ y: [Float]) -> Int {
+                zip(x, y).filter { $0.bitPattern != $1.bitPattern }.count
+            }
+            #expect(differingBits(packed, aWhileComputing) == 0, "A: mc \(mc) nc \(nc) kc \(kc)")
+            #expect(differingBits(packedA, packedAOnTheWay) == 0, "A slivers: mc \(mc) nc \(nc) kc \(kc)")
+            #expect(differingBits(packed, bWhileComputing) == 0, "B: mc \(mc) nc \(nc) kc \(kc)")
+            #expect(differingBits(packedB, packedBOnTheWay) == 0, "B slivers: mc \(mc) nc \(nc) kc \(kc)")
+            // And all are the product (spot check against a Double sum).
+            let (i, j) = (mc - 1, nc - 1)
+            var sum = 0.0
+            for p in 0..<kc { sum += Double(aStored[p * lda + i]) * Double(bStored[p * ldb + j]) }
+            let expected = 0.7 * sum + 1.3 * Double(c0[i * ldc + j])
+            #expect(abs(Double(packed[i * ldc + j]) - expected) < 1e-4, "mc \(mc) nc \(nc) kc \(kc)")
         }
     }
 }
