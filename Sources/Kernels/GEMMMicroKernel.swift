@@ -357,8 +357,9 @@ func gemmMacroKernel(
 /// the packed sliver in `packedA` (room for `mc` rounded up to 6, times `kc`), where the
 /// sliver's other tiles read it (see
 /// ``gemmMicroKernel6x16(kc:columns:lda:packingInto:b:alpha:beta:c:ldc:)``). A partial
-/// last sliver, and every sliver when the first tile is not 16 columns wide, is packed
-/// first. Six-row tiles only: the AVX-512 path, which pairs slivers, packs its blocks whole.
+/// last sliver, and every sliver when the first tile is not 16 columns wide, goes through
+/// the packing routine instead. Six-row tiles only: the AVX-512 path, which pairs slivers,
+/// packs its blocks whole.
 func gemmMacroKernel(
     mc: Int, nc: Int, kc: Int, columns a: UnsafePointer<Float>, lda: Int,
     packingInto packedA: UnsafeMutablePointer<Float>, packedB: UnsafePointer<Float>,
@@ -390,8 +391,8 @@ func gemmMacroKernel(
 /// the first A sliver's tiles read B's full 16-column slivers in place and leave them in
 /// `packedB` (room for `nc` rounded up to 16, times `kc`), where the other slivers' tiles
 /// read them (see ``gemmMicroKernel6x16(kc:a:rows:ldb:packingInto:alpha:beta:c:ldc:)``).
-/// A partial last B sliver, and all of B when the first A sliver is partial, is packed
-/// first. Six-row tiles only, like the A counterpart above.
+/// A partial last B sliver, and all of B when the first A sliver is partial, goes through
+/// the packing routine instead. Six-row tiles only, like the A counterpart above.
 func gemmMacroKernel(
     mc: Int, nc: Int, kc: Int, packedA: UnsafePointer<Float>, rows b: UnsafePointer<Float>, ldb: Int,
     packingInto packedB: UnsafeMutablePointer<Float>,
