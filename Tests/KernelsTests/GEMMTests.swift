@@ -11,6 +11,11 @@ private func randomValues(_ count: Int, seed: UInt64) -> [Float] {
     }
 }
 
+/// How many elements of two equally long arrays differ in their bits.
+private func differingBits(_ x: [Float], _ y: [Float]) -> Int {
+    zip(x, y).filter { $0.bitPattern != $1.bitPattern }.count
+}
+
 /// One GEMM problem with padded leading dimensions; runs the kernel or the reference.
 private struct Problem {
     var transposeA = false, transposeB = false
@@ -306,9 +311,6 @@ private struct Problem {
                 mc: mc, nc: nc, kc: kc, packedA: packedA, rows: bStored, ldb: ldb, packingInto: &packedBOnTheWay,
                 alpha: 0.7, beta: 1.3, c: &bWhileComputing, ldc: ldc)
 
-            func differingBits(_ x: [Float], _ y: [Float]) -> Int {
-                zip(x, y).filter { $0.bitPattern != $1.bitPattern }.count
-            }
             #expect(differingBits(packed, aWhileComputing) == 0, "A: mc \(mc) nc \(nc) kc \(kc)")
             #expect(differingBits(packedA, packedAOnTheWay) == 0, "A slivers: mc \(mc) nc \(nc) kc \(kc)")
             #expect(differingBits(packed, bWhileComputing) == 0, "B: mc \(mc) nc \(nc) kc \(kc)")
@@ -355,9 +357,6 @@ private struct Problem {
                     transA: tA, transB: tB, m: m, n: n, k: k, alpha: 0.7, a: a, lda: problem.lda, b: b,
                     ldb: problem.ldb, beta: 1.3, c: &phased, ldc: problem.ldc, parallel: true)
                 outputs.append(phased)
-            }
-            func differingBits(_ x: [Float], _ y: [Float]) -> Int {
-                zip(x, y).filter { $0.bitPattern != $1.bitPattern }.count
             }
             #expect(differingBits(outputs[0], outputs[2]) == 0, "m \(m) n \(n) k \(k)")
             #expect(differingBits(outputs[1], outputs[3]) == 0, "phased m \(m) n \(n) k \(k)")
