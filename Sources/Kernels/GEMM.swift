@@ -163,7 +163,16 @@ func gemm(
     if parallel && flops < gemmSharedLimit {
         // Mid-sized: two fork-joins in all (see GEMMShared.swift). The phased driver
         // below would pay a hand-off per k slice and pack the shared panel in chunks
-        // too small to split.
+        // too small to split. Deeper than one k slice, the slices may run side by side
+        // instead (GEMMSplitDepth.swift).
+        if let groups = gemmDepthSplitGroups(
+            m: m, n: n, kSlices: gemmKSlices(k).count, threads: Parallel.maxThreads
+        ) {
+            gemmSplitDepth(
+                transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, groups: groups)
+            return
+        }
         gemmShared(
             transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
             a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)

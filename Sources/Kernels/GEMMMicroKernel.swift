@@ -77,6 +77,21 @@ func gemmMicroKernel6x16(
         alpha: alpha, beta: beta, c: c, ldc: ldc)
 }
 
+/// ``gemmMicroKernel6x16(kc:a:b:alpha:beta:c:ldc:)`` reading both operands in place, a
+/// transposed op(A)'s six columns and a non-transposed op(B)'s sixteen columns, and
+/// packing both on the way: the first tile of a product whose operands both need packing
+/// (see ``gemmMacroKernel(mc:nc:kc:columns:lda:packingInto:rows:ldb:packingInto:alpha:beta:c:ldc:)``).
+@inline(never)
+func gemmMicroKernel6x16(
+    kc: Int, columns a: UnsafePointer<Float>, lda: Int, packingInto sliverA: UnsafeMutablePointer<Float>,
+    rows b: UnsafePointer<Float>, ldb: Int, packingInto sliverB: UnsafeMutablePointer<Float>,
+    alpha: Float, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+) {
+    gemmKernel6x16(
+        kc: kc, a: a, rowStride: 1, depthStride: lda, packingAInto: sliverA,
+        b: b, bDepthStride: ldb, packingBInto: sliverB, alpha: alpha, beta: beta, c: c, ldc: ldc)
+}
+
 /// The 6 x 16 kernel body; element (p, r) of the A sliver is `a[p * depthStride + r * rowStride]`
 /// and row p of the B sliver starts at `b + p * bDepthStride`. Inlined into the wrappers
 /// above, each with its strides known at the call. With `packingAInto` (only where
@@ -417,6 +432,42 @@ func gemmMacroKernel(
         gemmMacroKernel(
             mc: mc - firstRows, nc: nc, kc: kc, packedA: packedA + firstRows * kc, packedB: packedB,
             alpha: alpha, beta: beta, c: c + firstRows * ldc, ldc: ldc)
+    }
+}
+
+/// The macro-kernel for a transposed op(A) and a non-transposed op(B) that both need
+/// packing, with no packing pass: the first tile reads both in place
+/// (``gemmMicroKernel6x16(kc:columns:lda:packingInto:rows:ldb:packingInto:alpha:beta:c:ldc:)``),
+/// the rest of the first A sliver's tiles pack B as they go and the other slivers' first
+/// tiles pack A, as in the two macro-kernels above. `packedA` has room for `mc` rounded up
+/// to 6 times `kc`, `packedB` for `nc` rounded up to 16 times `kc`; both hold the packed
+/// blocks afterwards. For one thread's whole product: the packing passes wait on their
+/// first reads from L3 or memory, where here the arithmetic hides them.
+func gemmMacroKernel(
+    mc: Int, nc: Int, kc: Int, columns a: UnsafePointer<Float>, lda: Int,
+    packingInto packedA: UnsafeMutablePointer<Float>, rows b: UnsafePointer<Float>, ldb: Int,
+    packingInto packedB: UnsafeMutablePointer<Float>,
+    alpha: Float, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+) {
+    guard mc >= gemmMR && nc >= gemmNR else {
+        gemmPackB(transposed: false, b: b, ldb: ldb, kc: kc, columns: 0..<nc, into: packedB)
+        gemmMacroKernel(
+            mc: mc, nc: nc, kc: kc, columns: a, lda: lda, packingInto: packedA, packedB: packedB,
+            alpha: alpha, beta: beta, c: c, ldc: ldc)
+        return
+    }
+    gemmMicroKernel6x16(
+        kc: kc, columns: a, lda: lda, packingInto: packedA, rows: b, ldb: ldb, packingInto: packedB,
+        alpha: alpha, beta: beta, c: c, ldc: ldc)
+    if nc > gemmNR {
+        gemmMacroKernel(
+            mc: gemmMR, nc: nc - gemmNR, kc: kc, packedA: packedA, rows: b + gemmNR, ldb: ldb,
+            packingInto: packedB + gemmNR * kc, alpha: alpha, beta: beta, c: c + gemmNR, ldc: ldc)
+    }
+    if mc > gemmMR {
+        gemmMacroKernel(
+            mc: mc - gemmMR, nc: nc, kc: kc, columns: a + gemmMR, lda: lda, packingInto: packedA + gemmMR * kc,
+            packedB: packedB, alpha: alpha, beta: beta, c: c + gemmMR * ldc, ldc: ldc)
     }
 }
 

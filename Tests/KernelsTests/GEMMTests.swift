@@ -166,7 +166,8 @@ private struct Problem {
     }
 
     /// Results must not depend on the thread count; sizes cover the packed path with
-    /// several row blocks, column groups and k slices, and a parallel batch.
+    /// several row blocks, column groups and k slices, the depth split, column blocks on one
+    /// thread, and a parallel batch.
     @Test func identicalBitsForOneAndTwoThreads() {
         let saved = Parallel.maxThreads
         defer { Parallel.maxThreads = saved }
@@ -174,6 +175,7 @@ private struct Problem {
             (300, 100, 700, false, true), (40, 400, 300, true, false), (150, 150, 150, false, false),
             (150, 40, 300, true, false), (40, 150, 300, false, false),
             (2000, 1, 300, true, false), (1, 2000, 300, false, true),
+            (50, 60, 700, true, false), (20, 200, 400, true, false),
         ] {
             let problem = Problem(transposeA: tA, transposeB: tB, m: m, n: n, k: k, beta: 1)
             Parallel.maxThreads = 1
@@ -277,9 +279,10 @@ private struct Problem {
 }
 
 @Suite struct GEMMPackWhileComputingTests {
-    /// The macro-kernels that read a transposed op(A), or a non-transposed op(B), in place
-    /// during the first tiles and pack it on the way must give the packed path's bits and
-    /// leave exactly the slivers the packing routines write (the later tiles read them).
+    /// The macro-kernels that read a transposed op(A), or a non-transposed op(B), or both,
+    /// in place during the first tiles and pack them on the way must give the packed path's
+    /// bits and leave exactly the slivers the packing routines write (the later tiles read
+    /// them).
     /// Shapes: full and partial last slivers of both operands, blocks narrower than a
     /// tile (nothing fused), depths that are not a multiple of the 4-step unrolling, and
     /// an alpha/beta update whose rounding would show.
@@ -311,6 +314,17 @@ private struct Problem {
                 mc: mc, nc: nc, kc: kc, packedA: packedA, rows: bStored, ldb: ldb, packingInto: &packedBOnTheWay,
                 alpha: 0.7, beta: 1.3, c: &bWhileComputing, ldc: ldc)
 
+            var bothWhileComputing = c0
+            var packedAWithB = [Float](repeating: .nan, count: aFloats)
+            var packedBWithA = [Float](repeating: .nan, count: bFloats)
+            gemmMacroKernel(
+                mc: mc, nc: nc, kc: kc, columns: aStored, lda: lda, packingInto: &packedAWithB,
+                rows: bStored, ldb: ldb, packingInto: &packedBWithA,
+                alpha: 0.7, beta: 1.3, c: &bothWhileComputing, ldc: ldc)
+
+            #expect(differingBits(packed, bothWhileComputing) == 0, "both: mc \(mc) nc \(nc) kc \(kc)")
+            #expect(differingBits(packedA, packedAWithB) == 0, "both, A slivers: mc \(mc) nc \(nc) kc \(kc)")
+            #expect(differingBits(packedB, packedBWithA) == 0, "both, B slivers: mc \(mc) nc \(nc) kc \(kc)")
             #expect(differingBits(packed, aWhileComputing) == 0, "A: mc \(mc) nc \(nc) kc \(kc)")
             #expect(differingBits(packedA, packedAOnTheWay) == 0, "A slivers: mc \(mc) nc \(nc) kc \(kc)")
             #expect(differingBits(packed, bWhileComputing) == 0, "B: mc \(mc) nc \(nc) kc \(kc)")
@@ -322,6 +336,53 @@ private struct Problem {
             let expected = 0.7 * sum + 1.3 * Double(c0[i * ldc + j])
             #expect(abs(Double(packed[i * ldc + j]) - expected) < 1e-4, "mc \(mc) nc \(nc) kc \(kc)")
         }
+    }
+}
+
+@Suite struct GEMMSplitDepthTests {
+    /// Products whose k slices run as parallel tasks, their sums added into C afterwards,
+    /// must give the bits of the slices run one after another on one thread, for any
+    /// number of row groups; shapes with 2, 3 and 4 slices, every transpose, an alpha and
+    /// beta whose rounding would show, padded leading dimensions, and beta 0 over a C
+    /// full of NaN (not read).
+    @Test func slicesSideBySideGiveTheBitsOfSlicesInTurn() {
+        for (m, n, k, tA, tB, beta) in [
+            (30, 40, 700, true, false, Float(1.3)), (25, 33, 1300, false, true, 0.6),
+            (14, 20, 1600, true, true, 0), (19, 17, 1030, false, false, 1),
+        ] {
+            var problem = Problem(transposeA: tA, transposeB: tB, m: m, n: n, k: k, alpha: 0.7, beta: beta)
+            problem.padding = 3
+            let a = problem.a, b = problem.b
+            let c0 = beta == 0 ? [Float](repeating: .nan, count: m * problem.ldc) : problem.c0
+            var inTurn = c0
+            gemmShared(
+                transA: tA, transB: tB, m: m, n: n, k: k, alpha: 0.7, a: a, lda: problem.lda, b: b,
+                ldb: problem.ldb, beta: beta, c: &inTurn, ldc: problem.ldc, parallel: false)
+            for groups in [1, 2, 3] {
+                var sideBySide = c0
+                gemmSplitDepth(
+                    transA: tA, transB: tB, m: m, n: n, k: k, alpha: 0.7, a: a, lda: problem.lda, b: b,
+                    ldb: problem.ldb, beta: beta, c: &sideBySide, ldc: problem.ldc, groups: groups)
+                #expect(differingBits(inTurn, sideBySide) == 0, "m \(m) n \(n) k \(k) groups \(groups)")
+            }
+            var expected = problem.c0
+            if beta == 0 { expected = c0.map { _ in 0 } }
+            problem.run(&expected, reference: true)
+            let worst = (0..<m).flatMap { i in (0..<n).map { j in abs(inTurn[i * problem.ldc + j] - expected[i * problem.ldc + j]) } }.max()!
+            #expect(worst < 1e-3, "m \(m) n \(n) k \(k): off by \(worst)")
+        }
+    }
+
+    /// The depth is split only for a small C, more than one thread and a task count that
+    /// gives every thread the same share.
+    @Test func splitsOnlyWhenEveryThreadGetsTheSameShare() {
+        #expect(gemmDepthSplitGroups(m: 128, n: 128, kSlices: 2, threads: 2) == 1)
+        #expect(gemmDepthSplitGroups(m: 128, n: 128, kSlices: 4, threads: 2) == 1)
+        #expect(gemmDepthSplitGroups(m: 128, n: 128, kSlices: 2, threads: 4) == 2)
+        #expect(gemmDepthSplitGroups(m: 128, n: 128, kSlices: 3, threads: 2) == nil)
+        #expect(gemmDepthSplitGroups(m: 128, n: 128, kSlices: 2, threads: 1) == nil)
+        #expect(gemmDepthSplitGroups(m: 128, n: 128, kSlices: 1, threads: 2) == nil)
+        #expect(gemmDepthSplitGroups(m: 352, n: 128, kSlices: 2, threads: 2) == nil)
     }
 }
 
