@@ -15,21 +15,32 @@ func gemmDirect(
         let arow = a + i * rowStrideA
         if !transB {
             // C row i as a sum of scaled B rows: every access is sequential.
-            if beta == 0 {
-                crow.update(repeating: 0, count: n)
-            } else if beta != 1 {
+            if beta != 0 && beta != 1 {
                 for j in 0..<n { crow[j] *= beta }
             }
             // Up to eight B rows per pass over the C row: an eighth of the C loads and
             // stores, and eight B streams in flight (a GEMV with m = 1 is bound by reading B).
+            // With beta 0 the first pass starts from zeros instead of a zeroed C row (the
+            // same sums, without writing C one more time: an outer product, k = 1, writes
+            // C once instead of twice).
             var p = 0
+            var fromZero = beta == 0
             @inline(__always) func addScaledRows(_ count: Int) {
+                // Two copies of the loop, so that neither tests fromZero per element.
+                if fromZero {
+                    scaledRowsPass(count, fromZero: true)
+                    fromZero = false
+                } else {
+                    scaledRowsPass(count, fromZero: false)
+                }
+            }
+            @inline(__always) func scaledRowsPass(_ count: Int, fromZero: Bool) {
                 var s = SIMD8<Float>()
                 for q in 0..<count { s[q] = alpha * arow[(p + q) * colStrideA] }
                 let b0 = b + p * ldb
                 var j = 0
                 while j + 8 <= n {
-                    var acc = load8(crow + j)
+                    var acc = fromZero ? SIMD8<Float>() : load8(crow + j)
                     var row = b0 + j
                     for q in 0..<count {
                         acc = fusedMultiplyAdd(acc, SIMD8(repeating: s[q]), load8(row))
@@ -39,7 +50,7 @@ func gemmDirect(
                     j += 8
                 }
                 while j < n {
-                    var acc = crow[j]
+                    var acc: Float = fromZero ? 0 : crow[j]
                     var row = b0 + j
                     for q in 0..<count {
                         acc = fusedMultiplyAdd(acc, s[q], row.pointee)
@@ -53,6 +64,7 @@ func gemmDirect(
             while p + 8 <= k { addScaledRows(8) }
             if p + 4 <= k { addScaledRows(4) }
             while p < k { addScaledRows(1) }
+            if fromZero { crow.update(repeating: 0, count: n) }  // k = 0
         } else {
             // op(B) column j is stored row j of B: dot products along k.
             @inline(__always) func update(_ j: Int, _ sum: Float) {

@@ -105,8 +105,10 @@ private struct Problem {
         }
     }
 
+    /// Packed and direct paths; the direct ones (outer-product-like depths among them)
+    /// start their first pass from zeros instead of from C.
     @Test func betaZeroDoesNotReadC() {
-        for (m, n, k) in [(3, 4, 5), (40, 50, 60)] {
+        for (m, n, k) in [(3, 4, 5), (40, 50, 60), (30, 20, 1), (7, 9, 3), (33, 17, 12)] {
             let problem = Problem(m: m, n: n, k: k)
             var c = [Float](repeating: .nan, count: m * n)
             problem.run(&c, reference: false)
