@@ -14,8 +14,8 @@
 // slices run one after another.
 
 /// Up to this many elements of C (128 KiB) a mid-sized product deeper than one k slice
-/// splits its depth: 128 x 128 x 768 ran 1.35x and 65 x 128 x 768 1.24x faster on two
-/// threads, while 352 x 128 x 768 lost 14 % and 288 x 288 x 768 9 % (Zen 3).
+/// splits its depth: 128 x 128 x 768 ran 1.12-1.35x and 65 x 128 x 768 1.03-1.24x faster
+/// on two threads, while 352 x 128 x 768 lost 14 % and 288 x 288 x 768 9 % (Zen 3).
 let gemmDepthSplitLimit = 1 << 15
 
 /// The number of row groups per k slice when an `m x n` product with `kSlices` slices

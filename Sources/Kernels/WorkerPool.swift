@@ -7,8 +7,9 @@ import Synchronization
 /// Dispatch worker for each costs tens of microseconds, so a second core often joined too
 /// late to help. These workers spin briefly on a generation counter after each job (so the
 /// next job starts at once) and then sleep on a condition variable. The calling thread
-/// works too, and chunks are claimed dynamically, from both ends (see `Job`); which thread runs
-/// a chunk never changes its result, because chunk boundaries come from the problem size.
+/// works too, and chunks are claimed dynamically, from both ends of the range (see `Job`);
+/// which thread runs a chunk never changes its result, because chunk boundaries come from
+/// the problem size.
 final class WorkerPool: @unchecked Sendable {
     /// One parallel loop: its body, and the claim and completion counters of its chunks.
     /// Each job has its own counters, so a worker still finishing an old job can never
