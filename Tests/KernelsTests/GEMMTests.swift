@@ -16,6 +16,19 @@ private func differingBits(_ x: [Float], _ y: [Float]) -> Int {
     zip(x, y).filter { $0.bitPattern != $1.bitPattern }.count
 }
 
+/// Spot check of the last element of an `mc x nc` macro-kernel result (row stride `ldc`)
+/// against `0.7 * sum of opA(i, p) * opB(p, j) + 1.3 * c0`, summed in Double.
+private func expectLastElementIsTheProduct(
+    _ result: [Float], c0: [Float], mc: Int, nc: Int, kc: Int, ldc: Int,
+    opA: (Int, Int) -> Float, opB: (Int, Int) -> Float
+) {
+    let (i, j) = (mc - 1, nc - 1)
+    var sum = 0.0
+    for p in 0..<kc { sum += Double(opA(i, p)) * Double(opB(p, j)) }
+    let expected = 0.7 * sum + 1.3 * Double(c0[i * ldc + j])
+    #expect(abs(Double(result[i * ldc + j]) - expected) < 1e-4, "mc \(mc) nc \(nc) kc \(kc)")
+}
+
 /// One GEMM problem with padded leading dimensions; runs the kernel or the reference.
 private struct Problem {
     var transposeA = false, transposeB = false
@@ -270,12 +283,10 @@ private struct Problem {
                 c: &inPlace, ldc: ldc)
             let differing = zip(packed, inPlace).filter { $0.bitPattern != $1.bitPattern }.count
             #expect(differing == 0, "mc \(mc) nc \(nc) kc \(kc)")
-            // And both are the product (spot check against a Double sum).
-            let (i, j) = (mc - 1, nc - 1)
-            var sum = 0.0
-            for p in 0..<kc { sum += Double(a[i * lda + p]) * Double(b[p * nc + j]) }
-            let expected = 0.7 * sum + 1.3 * Double(c0[i * ldc + j])
-            #expect(abs(Double(inPlace[i * ldc + j]) - expected) < 1e-4, "mc \(mc) nc \(nc) kc \(kc)")
+            // And both are the product.
+            expectLastElementIsTheProduct(
+                inPlace, c0: c0, mc: mc, nc: nc, kc: kc, ldc: ldc,
+                opA: { i, p in a[i * lda + p] }, opB: { p, j in b[p * nc + j] })
         }
     }
 }
@@ -331,12 +342,10 @@ private struct Problem {
             #expect(differingBits(packedA, packedAOnTheWay) == 0, "A slivers: mc \(mc) nc \(nc) kc \(kc)")
             #expect(differingBits(packed, bWhileComputing) == 0, "B: mc \(mc) nc \(nc) kc \(kc)")
             #expect(differingBits(packedB, packedBOnTheWay) == 0, "B slivers: mc \(mc) nc \(nc) kc \(kc)")
-            // And all are the product (spot check against a Double sum).
-            let (i, j) = (mc - 1, nc - 1)
-            var sum = 0.0
-            for p in 0..<kc { sum += Double(aStored[p * lda + i]) * Double(bStored[p * ldb + j]) }
-            let expected = 0.7 * sum + 1.3 * Double(c0[i * ldc + j])
-            #expect(abs(Double(packed[i * ldc + j]) - expected) < 1e-4, "mc \(mc) nc \(nc) kc \(kc)")
+            // And all are the product.
+            expectLastElementIsTheProduct(
+                packed, c0: c0, mc: mc, nc: nc, kc: kc, ldc: ldc,
+                opA: { i, p in aStored[p * lda + i] }, opB: { p, j in bStored[p * ldb + j] })
         }
     }
 }
@@ -370,7 +379,10 @@ private struct Problem {
             var expected = problem.c0
             if beta == 0 { expected = c0.map { _ in 0 } }
             problem.run(&expected, reference: true)
-            let worst = (0..<m).flatMap { i in (0..<n).map { j in abs(inTurn[i * problem.ldc + j] - expected[i * problem.ldc + j]) } }.max()!
+            var worst: Float = 0
+            for i in 0..<m {
+                for j in 0..<n { worst = max(worst, abs(inTurn[i * problem.ldc + j] - expected[i * problem.ldc + j])) }
+            }
             #expect(worst < 1e-3, "m \(m) n \(n) k \(k): off by \(worst)")
         }
     }
